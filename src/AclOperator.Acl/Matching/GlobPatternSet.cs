@@ -5,10 +5,12 @@ namespace AclOperator.Acl.Matching;
 /// <see cref="GlobMatcher.Match(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/> would, but indexed: literal patterns in a hash set, <c>prefix*</c> patterns in
 /// hash sets per prefix length, <c>*</c> as a flag, and only the remaining globs matched one by one. Redis scans its
 /// pattern list linearly; with 1,000 patterns this makes a check cost a handful of hash probes instead.
+/// Redis's matcher never lets a pattern starting with <c>*</c> match the empty string, so <c>*</c> here means
+/// "any non-empty text".
 /// </summary>
 internal sealed class GlobPatternSet
 {
-    private readonly bool _matchAll;
+    private readonly bool _matchAnyNonEmpty;
     private readonly ByteStringSet _literals;
     private readonly int[] _prefixLengths;
     private readonly ByteStringSet[] _prefixes;
@@ -23,20 +25,14 @@ internal sealed class GlobPatternSet
         {
             if (p is [(byte)'*'])
             {
-                _matchAll = true;
+                _matchAnyNonEmpty = true;
             }
             else if (!GlobMatcher.HasGlobChars(p))
             {
                 literals.Add(p);
             }
-            else if (GlobMatcher.TryGetLiteralPrefix(p, out int len))
+            else if (GlobMatcher.TryGetLiteralPrefix(p, out int len) && len > 0)
             {
-                if (len == 0)
-                {
-                    _matchAll = true;
-                    continue;
-                }
-
                 if (!prefixes.TryGetValue(len, out var list))
                 {
                     list = [];
@@ -55,14 +51,14 @@ internal sealed class GlobPatternSet
         _prefixLengths = [.. prefixes.Keys];
         _prefixes = [.. prefixes.Values.Select(l => new ByteStringSet(l))];
         _globs = [.. globs];
-        IsEmpty = !_matchAll && literals.Count == 0 && prefixes.Count == 0 && globs.Count == 0;
+        IsEmpty = !_matchAnyNonEmpty && literals.Count == 0 && prefixes.Count == 0 && globs.Count == 0;
     }
 
     public bool IsEmpty { get; }
 
     public bool Matches(ReadOnlySpan<byte> text)
     {
-        if (_matchAll)
+        if (_matchAnyNonEmpty && text.Length > 0)
         {
             return true;
         }

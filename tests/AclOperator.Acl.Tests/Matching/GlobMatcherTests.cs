@@ -333,7 +333,7 @@ public sealed class GlobMatcherTests(RedisServerFixture redis) : IClassFixture<R
         await using RespClient client = await redis.ConnectAsync(TestContext.Current.CancellationToken);
 
         // KEYS short-cuts the exact pattern "*" (all keys), so that one row cannot be checked through KEYS.
-        var rows = CaseSensitiveCases.Select(row => (Pattern: (string)row[0]!, Text: (string)row[1]!, Expected: (bool)row[2]!))
+        var rows = CaseSensitiveCases.Select(row => (Pattern: row.Data.Item1, Text: row.Data.Item2, Expected: row.Data.Item3))
             .Where(row => row.Pattern != "*")
             .ToList();
         var commands = new List<byte[][]>();
