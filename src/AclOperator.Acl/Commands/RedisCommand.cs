@@ -71,8 +71,14 @@ public sealed class RedisCommand
     /// <summary>True for container parents such as CONFIG or CLIENT.</summary>
     public bool IsContainer => _subcommands.Count > 0;
 
-    /// <summary>True when the command has at least one key spec that is a real key (not <c>not_key</c>).</summary>
+    /// <summary>
+    /// Redis's <c>doesCommandHaveKeys</c>: the command has a getkeys callback or a key spec that is a real key
+    /// (not <c>not_key</c>).
+    /// </summary>
     public bool CanHaveKeys { get; private set; }
+
+    /// <summary>Channel or SORT pattern checks the ACL applies to this command.</summary>
+    internal ArgumentCheck ArgumentCheck { get; private set; }
 
     /// <summary>Finds a subcommand case-insensitively. No allocation for names up to 64 bytes.</summary>
     public RedisCommand? FindSubcommand(ReadOnlySpan<byte> name)
@@ -106,6 +112,7 @@ public sealed class RedisCommand
 
     internal void Seal()
     {
+        CanHaveKeys = GetKeysFunction is not null;
         foreach (var ks in KeySpecs)
         {
             if ((ks.Flags & KeySpecFlags.NotKey) == 0)
@@ -113,6 +120,16 @@ public sealed class RedisCommand
                 CanHaveKeys = true;
             }
         }
+
+        ArgumentCheck = FullName switch
+        {
+            "publish" or "spublish" => ArgumentCheck.PublishChannel,
+            "subscribe" or "ssubscribe" => ArgumentCheck.SubscribeChannels,
+            "psubscribe" => ArgumentCheck.SubscribePatterns,
+            "sort" => ArgumentCheck.Sort,
+            "sort_ro" => ArgumentCheck.SortReadOnly,
+            _ => ArgumentCheck.None,
+        };
     }
 
     public override string ToString() => FullName;

@@ -50,20 +50,7 @@ public static class KeyExtractor
     public static bool CanHaveKeys(RedisCommand command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        if (command.GetKeysFunction is not null)
-        {
-            return true;
-        }
-
-        foreach (var spec in command.KeySpecs)
-        {
-            if ((spec.Flags & KeySpecFlags.NotKey) == 0)
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return command.CanHaveKeys;
     }
 
     /// <summary>
@@ -478,6 +465,12 @@ public static class KeyExtractor
                 {
                     error = MigrateKeysNeedsEmptyKey;
                     return -1;
+                }
+
+                if (j == argc - 1)
+                {
+                    // KEYS with nothing after it migrates nothing (NOKEY); Redis checks the (empty) key argument.
+                    break;
                 }
 
                 for (int k = j + 1; k < argc; k++)

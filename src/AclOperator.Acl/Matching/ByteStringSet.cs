@@ -1,23 +1,23 @@
 namespace AclOperator.Acl.Matching;
 
 /// <summary>
-/// An immutable open-addressing hash set of byte strings, queried with a span and no allocation. Hashes are
-/// randomised per process (<see cref="HashCode"/>), so crafted key names cannot degrade lookups.
+/// An immutable open-addressing hash set of byte strings, queried with a span and no allocation. The hash is
+/// FNV-1a, computed incrementally so a caller walking a key once gets the hash of every prefix
+/// (<see cref="GlobPatternSet"/>). Only administrators fill the set (ACL patterns), so queried text cannot build
+/// collision chains: probe lengths are fixed when the ACL is loaded.
 /// </summary>
 internal sealed class ByteStringSet
 {
+    public const uint Seed = 2166136261;
+    private const uint Prime = 16777619;
+
     private readonly byte[]?[] _slots;
-    private readonly int[] _hashes;
-    private readonly int _mask;
+    private readonly uint[] _hashes;
+    private readonly uint _mask;
 
     public ByteStringSet(IEnumerable<byte[]> items)
     {
-        var distinct = new List<byte[]>();
-        foreach (var i in items)
-        {
-            distinct.Add(i);
-        }
-
+        var distinct = new List<byte[]>(items);
         int size = 4;
         while (size < distinct.Count * 2)
         {
@@ -25,8 +25,8 @@ internal sealed class ByteStringSet
         }
 
         _slots = new byte[size][];
-        _hashes = new int[size];
-        _mask = size - 1;
+        _hashes = new uint[size];
+        _mask = (uint)size - 1;
         foreach (var item in distinct)
         {
             Add(item);
@@ -35,10 +35,24 @@ internal sealed class ByteStringSet
 
     public int Count { get; private set; }
 
+    /// <summary>One FNV-1a step.</summary>
+    public static uint Step(uint hash, byte b) => (hash ^ b) * Prime;
+
+    public static uint Hash(ReadOnlySpan<byte> value)
+    {
+        uint h = Seed;
+        foreach (byte b in value)
+        {
+            h = Step(h, b);
+        }
+
+        return h;
+    }
+
     private void Add(byte[] item)
     {
-        int h = Hash(item);
-        int i = h & _mask;
+        uint h = Hash(item);
+        uint i = h & _mask;
         while (_slots[i] is { } existing)
         {
             if (_hashes[i] == h && existing.AsSpan().SequenceEqual(item))
@@ -54,18 +68,15 @@ internal sealed class ByteStringSet
         Count++;
     }
 
-    public bool Contains(ReadOnlySpan<byte> value)
-    {
-        if (Count == 0)
-        {
-            return false;
-        }
+    public bool Contains(ReadOnlySpan<byte> value) => Count != 0 && Contains(value, Hash(value));
 
-        int h = Hash(value);
-        int i = h & _mask;
+    /// <summary>Membership test with the value's <see cref="Hash"/> already computed.</summary>
+    public bool Contains(ReadOnlySpan<byte> value, uint hash)
+    {
+        uint i = hash & _mask;
         while (_slots[i] is { } existing)
         {
-            if (_hashes[i] == h && value.SequenceEqual(existing))
+            if (_hashes[i] == hash && value.SequenceEqual(existing))
             {
                 return true;
             }
@@ -74,12 +85,5 @@ internal sealed class ByteStringSet
         }
 
         return false;
-    }
-
-    private static int Hash(ReadOnlySpan<byte> value)
-    {
-        var hc = default(HashCode);
-        hc.AddBytes(value);
-        return hc.ToHashCode();
     }
 }

@@ -63,21 +63,31 @@ internal sealed class GlobPatternSet
             return true;
         }
 
-        if (_literals.Contains(text))
+        if (_prefixLengths.Length != 0 || _literals.Count != 0)
         {
-            return true;
-        }
-
-        var lengths = _prefixLengths;
-        for (int i = 0; i < lengths.Length; i++)
-        {
-            int len = lengths[i];
-            if (len > text.Length)
+            // One FNV pass over the text yields the hash of every prefix and of the whole text.
+            var lengths = _prefixLengths;
+            int next = 0;
+            uint h = ByteStringSet.Seed;
+            for (int i = 0; i < text.Length; i++)
             {
-                break;
+                h = ByteStringSet.Step(h, text[i]);
+                if (next < lengths.Length && lengths[next] == i + 1)
+                {
+                    if (_prefixes[next].Contains(text[..(i + 1)], h))
+                    {
+                        return true;
+                    }
+
+                    next++;
+                    if (next == lengths.Length && _literals.Count == 0)
+                    {
+                        break;
+                    }
+                }
             }
 
-            if (_prefixes[i].Contains(text[..len]))
+            if (_literals.Count != 0 && _literals.Contains(text, h))
             {
                 return true;
             }

@@ -1,0 +1,244 @@
+using AclOperator.Acl.Commands;
+using AclOperator.Acl.Containment;
+using AclOperator.Acl.Evaluation;
+using AclOperator.Acl.Users;
+using FsCheck;
+using FsCheck.Fluent;
+using Xunit;
+
+namespace AclOperator.Acl.Tests.Containment;
+
+/// <summary>
+/// O2 property, with the engine's evaluator as oracle: a user that passes the ceiling check can never run what the
+/// ceiling denies. Random ceilings (optionally with the tenant floor) and users (root plus selectors) come from a
+/// small rule vocabulary; every scenario carries random argv for random commands.
+/// </summary>
+public sealed class ContainmentPropertyTests
+{
+    private static readonly string[] Commands =
+    [
+        "get", "set", "del", "exists", "mget", "mset", "hget", "hset", "hgetall", "lpush", "lrange", "lmove", "sort",
+        "sort_ro", "copy", "rename", "publish", "spublish", "subscribe", "ssubscribe", "psubscribe", "select", "keys",
+        "scan", "randomkey", "flushall", "flushdb", "config", "config|get", "config|set", "object", "object|encoding",
+        "client|list", "client|kill", "eval", "incr", "getdel", "append", "strlen", "type", "touch", "sunionstore",
+        "bitfield", "ping", "move", "swapdb", "pubsub|channels", "pubsub|numsub", "unlink", "expire", "getex",
+        "hello", "auth", "monitor",
+    ];
+
+    private static readonly string[] Categories =
+    [
+        "read", "write", "string", "hash", "list", "keyspace", "pubsub", "admin", "dangerous", "fast", "slow", "set",
+        "sortedset", "scripting", "connection",
+    ];
+
+    private static readonly string[] FirstArgRules = ["+select|0", "+select|1", "+get|a", "+get|AB", "+del|ab", "+ping|x"];
+
+    private static readonly string[] KeyBodies =
+    [
+        "", "a", "b", "ab", "aa", "ba", "abc", "a*", "b*", "ab*", "aa*", "*", "a?", "a?c", "?b", "[ab]*", "a[bc]", "*a",
+        "a*b", "a\\*", "ab?*",
+    ];
+
+    private static readonly string[] ChannelBodies = ["", "a", "ab", "a*", "ab*", "b*", "a?", "[ab]", "b", "*b"];
+
+    private static readonly string[] ArgValues =
+    [
+        "", "a", "b", "ab", "aa", "abc", "ba", "a*", "ab*", "b*", "a?", "*", "?b", "0", "1", "2", "A", "AB", "x", "GET", "BY",
+        "nosort", "STORE", "ab", "a",
+    ];
+
+    private static readonly Gen<string> CommandRule = Gen.Frequency(
+        (6, Gen.Elements(Commands).Select(c => "+" + c)),
+        (2, Gen.Elements(Commands).Select(c => "-" + c)),
+        (4, Gen.Elements(Categories).Select(c => "+@" + c)),
+        (2, Gen.Elements(Categories).Select(c => "-@" + c)),
+        (1, Gen.Elements("+@all", "-@all", "allcommands")),
+        (2, Gen.Elements(FirstArgRules)));
+
+    private static readonly Gen<string> KeyRule = Gen.Frequency(
+        (8, from perm in Gen.Elements("~", "~", "%R~", "%W~", "%RW~") from body in Gen.Elements(KeyBodies) select perm + body),
+        (1, Gen.Elements("allkeys", "resetkeys")));
+
+    private static readonly Gen<string> ChannelRule = Gen.Frequency(
+        (8, Gen.Elements(ChannelBodies).Select(b => "&" + b)),
+        (1, Gen.Elements("allchannels", "resetchannels")));
+
+    private static readonly Gen<string> AnyRule = Gen.Frequency((5, CommandRule), (3, KeyRule), (2, ChannelRule));
+
+    private static Gen<string[]> RulesOf(Gen<string> rule, int min, int max) =>
+        from n in Gen.Choose(min, max)
+        from rules in Gen.ArrayOf(rule, n)
+        select rules;
+
+    private static readonly Gen<string[]> CeilingRules =
+        from commands in RulesOf(CommandRule, 1, 5)
+        from keys in RulesOf(KeyRule, 0, 3)
+        from channels in RulesOf(ChannelRule, 0, 2)
+        from nopass in Gen.Frequency((1, Gen.Constant(true)), (3, Gen.Constant(false)))
+        from order in Gen.Shuffle(commands.Concat(keys).Concat(channels).Concat(nopass ? ["nopass"] : Array.Empty<string>()))
+        select order.ToArray() into rules
+        where AclContainment.BuildCeiling(rules, applyTenantFloor: false, AclOptions.Default).Succeeded
+        select rules;
+
+    /// <summary>Narrows a ceiling: a subset of its own rules, refined patterns and extra denials (so many users pass).</summary>
+    private static Gen<string[]> DerivedSelector(string[] ceiling) =>
+        from subset in Gen.SubListOf(ceiling.Where(r => r != "nopass" && !r.StartsWith('-')).ToArray())
+        from refinements in Gen.ArrayOf(Gen.Elements("a", "b", "c", "?", "*", "x*", "[ab]"), ceiling.Length)
+        from refine in Gen.Elements(true, false)
+        from denials in RulesOf(Gen.Elements("-@write", "-@dangerous", "-@admin", "-@scripting", "-set", "-keys", "-scan", "-select", "-psubscribe", "-@pubsub"), 0, 3)
+        from extra in Gen.Frequency((1, RulesOf(AnyRule, 1, 1)), (4, Gen.Constant(Array.Empty<string>())))
+        select ceiling.Where(r => r.StartsWith('-')).Concat(subset).Select((r, i) => refine && (r.StartsWith('~') || r.StartsWith('%') || r.StartsWith('&')) && r.EndsWith('*')
+                ? r[..^1] + refinements[i]
+                : r)
+            .Concat(denials).Concat(extra).ToArray();
+
+    private static readonly Gen<string[]> RandomSelector =
+        from commands in RulesOf(CommandRule, 0, 4)
+        from keys in RulesOf(KeyRule, 0, 3)
+        from channels in RulesOf(ChannelRule, 0, 2)
+        select commands.Concat(keys).Concat(channels).ToArray();
+
+    private static Gen<string[]> UserSelector(string[] ceiling) =>
+        Gen.Frequency((1, RandomSelector), (6, DerivedSelector(ceiling)));
+
+    private static readonly Gen<string[]> Argv =
+        from name in Gen.Elements(Commands.Where(c => CommandTable.Redis74.FindByFullName(c) is { IsContainer: false }).ToArray())
+        from extra in Gen.Choose(0, 3)
+        from pool in Gen.ArrayOf(Gen.Elements(ArgValues), 8)
+        select BuildArgv(name, extra, pool);
+
+    private static readonly Gen<Scenario> Scenarios =
+        from ceiling in CeilingRules
+        from floor in Gen.Frequency((1, Gen.Constant(true)), (3, Gen.Constant(false)))
+        from selectorCount in Gen.Frequency((5, Gen.Constant(1)), (3, Gen.Constant(2)), (1, Gen.Constant(3)))
+        from selectors in Gen.ArrayOf(UserSelector(ceiling), selectorCount)
+        from nopass in Gen.Frequency((1, Gen.Constant(true)), (6, Gen.Constant(false)))
+        from argvs in Gen.ArrayOf(Argv, 100)
+        select new Scenario(ceiling, floor, selectors, nopass, argvs);
+
+    [Fact]
+    public void Contained_users_never_run_what_the_ceiling_denies()
+    {
+        int scenarios = 0, contained = 0, notContained = 0, allowedCalls = 0, deniedByCeilingCalls = 0;
+        var config = Config.QuickThrowOnFailure.WithMaxTest(300).WithQuietOnSuccess(true);
+        var property = Prop.ForAll(Arb.From(Scenarios), (Scenario s) =>
+        {
+            var built = AclContainment.BuildCeiling(s.CeilingRules, s.Floor, AclOptions.Default);
+            if (!built.Succeeded)
+            {
+                throw new InvalidOperationException("generated ceiling rules are valid: " + built.Error);
+            }
+
+            var ceiling = built.Ceiling!;
+            var user = s.BuildUser();
+            var result = AclContainment.Check(user, ceiling, built.AllowsNoPass);
+            scenarios++;
+            if (!result.IsContained)
+            {
+                notContained++;
+                return true;
+            }
+
+            contained++;
+            foreach (var args in s.Argvs)
+            {
+                var command = Resolve(args);
+                var argv = ArgvBuilder.From(args).Args;
+                var byUser = AclEvaluator.Check(user, command, argv);
+                if (byUser.Outcome == AclCheckOutcome.InvalidArguments || !byUser.IsAllowed)
+                {
+                    continue;
+                }
+
+                allowedCalls++;
+                var byCeiling = AclEvaluator.Check(ceiling, command, argv);
+                if (!byCeiling.IsAllowed)
+                {
+                    throw new InvalidOperationException(
+                        $"contained user may run [{string.Join(' ', args.Select(a => $"'{a}'"))}] but the ceiling gives {byCeiling.Outcome}");
+                }
+            }
+
+            // Ceilings do deny things in contained scenarios: the property is not trivially true.
+            foreach (var args in s.Argvs)
+            {
+                var r = AclEvaluator.Check(ceiling, Resolve(args), ArgvBuilder.From(args).Args);
+                if (r.IsAclDenial)
+                {
+                    deniedByCeilingCalls++;
+                }
+            }
+
+            return true;
+        });
+        Check.One(config, property);
+
+        string stats = $"{scenarios} scenarios, {contained} contained, {notContained} not, {allowedCalls} calls allowed to contained users, {deniedByCeilingCalls} denied by their ceilings";
+        TestContext.Current.SendDiagnosticMessage(stats);
+        Assert.Equal(300, scenarios);
+        Assert.True(contained >= scenarios / 5, stats);
+        Assert.True(notContained >= scenarios / 5, stats);
+        Assert.True(allowedCalls >= 400, stats);
+        Assert.True(deniedByCeilingCalls >= 2000, stats);
+    }
+
+    private static RedisCommand Resolve(string[] args)
+    {
+        var cmd = CommandTable.Redis74.Find(args[0].AsSpan())!;
+        return cmd.IsContainer ? cmd.FindSubcommand(args[1].AsSpan())! : cmd;
+    }
+
+    private static string[] BuildArgv(string fullName, int extra, string[] pool)
+    {
+        var cmd = CommandTable.Redis74.FindByFullName(fullName)!;
+        var head = fullName.Split('|');
+        int argc = cmd.Arity >= 0 ? cmd.Arity : -cmd.Arity + extra;
+        argc = Math.Max(argc, head.Length);
+        var args = new string[argc];
+        head.CopyTo(args, 0);
+        for (int i = head.Length; i < argc; i++)
+        {
+            args[i] = pool[i % pool.Length];
+        }
+
+        return args;
+    }
+
+    /// <summary>One generated case; printed by FsCheck when the property fails.</summary>
+    public sealed class Scenario(string[] ceilingRules, bool floor, string[][] selectors, bool nopass, string[][] argvs)
+    {
+        public string[] CeilingRules { get; } = ceilingRules;
+
+        public bool Floor { get; } = floor;
+
+        public string[][] Selectors { get; } = selectors;
+
+        public bool NoPass { get; } = nopass;
+
+        public string[][] Argvs { get; } = argvs;
+
+        /// <summary>Root from the first rule list, one <c>(...)</c> selector per other list; rules Redis rejects are skipped.</summary>
+        public AclUser BuildUser()
+        {
+            var user = AclUserRules.Apply("t.u", null, NoPass ? ["on", "nopass"] : ["on", ">pw"], AclOptions.Default).User!;
+            foreach (var rule in Selectors[0])
+            {
+                user = AclUserRules.Apply(user.Name, user, [rule], AclOptions.Default).User ?? user;
+            }
+
+            foreach (var selector in Selectors.Skip(1))
+            {
+                var body = string.Join(' ', selector.Where(r => !r.Contains('\\', StringComparison.Ordinal)));
+                user = AclUserRules.Apply(user.Name, user, ["(" + body + ")"], AclOptions.Default).User
+                    ?? AclUserRules.Apply(user.Name, user, ["(" + string.Join(' ', selector.Where(r => r.StartsWith('+') || r.StartsWith('-'))) + ")"], AclOptions.Default).User
+                    ?? user;
+            }
+
+            return user;
+        }
+
+        public override string ToString() =>
+            $"ceiling [{string.Join(' ', CeilingRules)}]{(Floor ? " + floor" : "")}; user {(NoPass ? "nopass " : "")}" +
+            string.Join(' ', Selectors.Select((s, i) => i == 0 ? string.Join(' ', s) : "(" + string.Join(' ', s) + ")"));
+    }
+}
