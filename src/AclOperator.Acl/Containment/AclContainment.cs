@@ -135,7 +135,7 @@ public static class AclContainment
             var s = user.Selectors[i];
             CheckCommands(i, s, c, table, ref violations);
             CheckKeys(i, s, c, ref violations);
-            bool exactChannels = false && AllowsCommand(s, psubscribe!.Id);
+            bool exactChannels = ceilingAllowsPsubscribe && AllowsCommand(s, psubscribe!.Id);
             CheckChannels(i, s, c, exactChannels, ref violations);
         }
 
