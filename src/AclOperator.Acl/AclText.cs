@@ -21,6 +21,9 @@ public static class AclText
     /// <summary>A byte-string → the UTF-8 text it encodes (invalid sequences replaced).</summary>
     public static string ToUtf8(string byteString) => Encoding.UTF8.GetString(GetBytes(byteString));
 
+    /// <summary>Redis's C-string view of a binary argument (what <c>%s</c> and <c>strcasecmp</c> see): the bytes before the first NUL.</summary>
+    public static ReadOnlySpan<byte> CStringOf(ReadOnlySpan<byte> token) => CString(token);
+
     /// <summary>Redis's C-string view of a binary token: everything before the first NUL.</summary>
     internal static ReadOnlySpan<byte> CString(ReadOnlySpan<byte> token)
     {

@@ -258,7 +258,7 @@ public static class AclContainment
                     continue;
                 }
 
-                if ((cp.Permission & p.Permission) == p.Permission)
+                if (cp.Pattern is not null)
                 {
                     covered = true;
                     break;

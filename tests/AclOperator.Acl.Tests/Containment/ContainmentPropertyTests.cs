@@ -86,10 +86,11 @@ public sealed class ContainmentPropertyTests
         from refinements in Gen.ArrayOf(Gen.Elements("a", "b", "c", "?", "*", "x*", "[ab]"), ceiling.Length)
         from refine in Gen.Elements(true, false)
         from denials in RulesOf(Gen.Elements("-@write", "-@dangerous", "-@admin", "-@scripting", "-set", "-keys", "-scan", "-select", "-psubscribe", "-@pubsub"), 0, 3)
-        from extra in Gen.Frequency((1, RulesOf(AnyRule, 1, 1)), (4, Gen.Constant(Array.Empty<string>())))
-        select ceiling.Where(r => r.StartsWith('-')).Concat(subset).Select((r, i) => refine && (r.StartsWith('~') || r.StartsWith('%') || r.StartsWith('&')) && r.EndsWith('*')
-                ? r[..^1] + refinements[i]
-                : r)
+        from perms in Gen.ArrayOf(Gen.Frequency((6, Gen.Constant<string?>(null)), (1, Gen.Elements<string?>("~", "%R~", "%W~"))), ceiling.Length)
+        from extra in Gen.Frequency((1, RulesOf(AnyRule, 1, 1)), (3, Gen.Constant(Array.Empty<string>())))
+        select ceiling.Where(r => r.StartsWith('-')).Concat(subset)
+            .Select((r, i) => refine && (r.StartsWith('~') || r.StartsWith('%') || r.StartsWith('&')) && r.EndsWith('*') ? r[..^1] + refinements[i] : r)
+            .Select((r, i) => perms[i] is { } perm && (r.StartsWith('~') || r.StartsWith('%')) ? perm + r[(r.IndexOf('~', StringComparison.Ordinal) + 1)..] : r)
             .Concat(denials).Concat(extra).ToArray();
 
     private static readonly Gen<string[]> RandomSelector =
@@ -182,6 +183,72 @@ public sealed class ContainmentPropertyTests
         Assert.True(deniedByCeilingCalls >= 2000, stats);
     }
 
+    private static readonly Gen<string[]> PatternRules =
+        from keys in RulesOf(Gen.Frequency(
+            (8, from perm in Gen.Elements("~", "%R~", "%W~", "%RW~") from body in Gen.Elements(KeyBodies) select perm + body),
+            (1, Gen.Constant("allkeys"))), 0, 3)
+        from channels in RulesOf(Gen.Frequency((8, Gen.Elements(ChannelBodies).Select(b => "&" + b)), (1, Gen.Constant("allchannels"))), 0, 2)
+        select keys.Concat(channels).ToArray();
+
+    /// <summary>Ceiling and user both +@all (or a read-only variant), keys and channels random: stresses pattern coverage.</summary>
+    private static readonly Gen<Scenario> PatternScenarios =
+        from ceilingPatterns in PatternRules
+        from ceilingCommands in Gen.Elements(new[] { "+@all" }, new[] { "+@all", "-@write" }, new[] { "+@all", "-psubscribe" })
+        let ceiling = ceilingCommands.Concat(ceilingPatterns).ToArray()
+        where AclContainment.BuildCeiling(ceiling, applyTenantFloor: false, AclOptions.Default).Succeeded
+        from selectorCount in Gen.Choose(1, 2)
+        from selectors in Gen.ArrayOf(
+            from patterns in Gen.Frequency((1, PatternRules), (2, Gen.SubListOf(ceilingPatterns).Select(l => l.ToArray())))
+            from refined in Gen.ArrayOf(Gen.Elements("", "a", "b", "?", "*", "[ab]", "\\*"), patterns.Length)
+            from commands in Gen.Elements(new[] { "+@all" }, new[] { "+@read" }, new[] { "+@all", "-@write" }, new[] { "+@all", "-psubscribe" })
+            select commands.Concat(patterns.Select((r, i) => r.EndsWith('*') && r != "&*" ? r[..^1] + refined[i] : r)).ToArray(),
+            selectorCount)
+        select new Scenario(ceiling, false, selectors, false, []);
+
+    [Fact]
+    public void Contained_patterns_never_reach_what_the_ceiling_denies()
+    {
+        var (scenarios, contained, allowedCalls) = (0, 0, 0);
+        var property = Prop.ForAll(Arb.From(PatternScenarios), (Scenario s) =>
+        {
+            var built = AclContainment.BuildCeiling(s.CeilingRules, s.Floor, AclOptions.Default);
+            var user = s.BuildUser();
+            scenarios++;
+            if (!AclContainment.Check(user, built.Ceiling!, built.AllowsNoPass).IsContained)
+            {
+                return true;
+            }
+
+            contained++;
+            foreach (var args in Probes(user))
+            {
+                var command = Resolve(args);
+                var argv = ArgvBuilder.From(args).Args;
+                var byUser = AclEvaluator.Check(user, command, argv);
+                if (!byUser.IsAllowed)
+                {
+                    continue;
+                }
+
+                allowedCalls++;
+                var byCeiling = AclEvaluator.Check(built.Ceiling!, command, argv);
+                if (!byCeiling.IsAllowed)
+                {
+                    throw new InvalidOperationException(
+                        $"contained user may run [{string.Join(' ', args.Select(a => $"'{a}'"))}] but the ceiling gives {byCeiling.Outcome}");
+                }
+            }
+
+            return true;
+        });
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(500).WithQuietOnSuccess(true), property);
+
+        string stats = $"{scenarios} scenarios, {contained} contained, {allowedCalls} calls allowed to contained users";
+        TestContext.Current.SendDiagnosticMessage(stats);
+        Assert.True(contained >= scenarios / 5 && contained <= scenarios * 9 / 10, stats);
+        Assert.True(allowedCalls >= 2000, stats);
+    }
+
     /// <summary>
     /// Directed calls for each key/channel text the user's own patterns suggest (the pattern itself, and with its
     /// wildcards filled in), so the edge cases of coverage (empty names, verbatim PSUBSCRIBE patterns, access flags,
@@ -192,7 +259,7 @@ public sealed class ContainmentPropertyTests
         var texts = new SortedSet<string>(StringComparer.Ordinal) { "", "a", "ab", "b", "0", "1", "AB", "x" };
         foreach (var selector in user.Selectors)
         {
-            foreach (var body in selector.KeyPatterns.Select(k => AclText.FromBytes(k.Pattern)).Concat(selector.ChannelPatterns.Select(AclText.FromBytes)))
+            foreach (var body in selector.KeyPatterns.Select(k => AclText.FromBytes(k.Pattern)).Concat(selector.ChannelPatterns.Select(c => AclText.FromBytes(c))))
             {
                 texts.Add(body);
                 texts.Add(body.Replace("*", "", StringComparison.Ordinal).Replace("?", "a", StringComparison.Ordinal));

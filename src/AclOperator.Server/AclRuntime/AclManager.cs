@@ -1,0 +1,239 @@
+using System.Text;
+using AclOperator.Acl;
+using AclOperator.Acl.Users;
+
+namespace AclOperator.Server.AclRuntime;
+
+/// <summary>
+/// The server's ACL: an immutable published <see cref="AclSnapshot"/> (read lock-free on every command), the ACL
+/// LOG, the denial counters, and the operations that change it with Redis 7.4's connection rules (§7.4): DELUSER
+/// closes the user's connections, SETUSER closes pub/sub connections whose subscriptions it revokes, LOAD closes
+/// connections whose user is gone and re-binds the rest. Changes are serialised; connections re-resolve their user
+/// when they see a new epoch (E5).
+/// </summary>
+public sealed class AclManager
+{
+    public const string NoAclFileError =
+        "This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration.";
+
+    private readonly AclOptions _baseOptions;
+    private readonly IAclClientRegistry _clients;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private volatile AclSnapshot _current;
+    private volatile bool _pubsubDefaultAllChannels;
+
+    public AclManager(AclOptions baseOptions, IAclSource? source, IAclClientRegistry clients)
+    {
+        ArgumentNullException.ThrowIfNull(baseOptions);
+        _baseOptions = baseOptions;
+        _pubsubDefaultAllChannels = baseOptions.PubsubDefaultAllChannels;
+        Source = source;
+        _clients = clients;
+        _current = new AclSnapshot(new AclUserTable(baseOptions), 1);
+    }
+
+    /// <summary>The current ACL; read it once per command.</summary>
+    public AclSnapshot Current => _current;
+
+    public IAclSource? Source { get; }
+
+    public AclLog Log { get; } = new();
+
+    public AclStats Stats { get; } = new();
+
+    /// <summary><c>acl-pubsub-default</c>: read whenever a selector is created (new users, new selectors, reset).</summary>
+    public bool PubsubDefaultAllChannels
+    {
+        get => _pubsubDefaultAllChannels;
+        set => _pubsubDefaultAllChannels = value;
+    }
+
+    public AclOptions Options => _baseOptions with { PubsubDefaultAllChannels = _pubsubDefaultAllChannels };
+
+    /// <summary>Raised after every publication (for metrics and the Kubernetes status reporter).</summary>
+    public event Action<AclSnapshot>? Published;
+
+    /// <summary>Publishes a table as is (start-up and local sources).</summary>
+    public void Replace(AclUserTable table)
+    {
+        _writeLock.Wait();
+        try
+        {
+            Publish(table);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>ACL SETUSER; returns null (<c>+OK</c>) or the error after <c>ERR </c>.</summary>
+    public string? SetUser(string name, IReadOnlyList<byte[]> rules)
+    {
+        _writeLock.Wait();
+        try
+        {
+            var snapshot = _current;
+            var existing = snapshot.Users.Find(name);
+            var result = AclUserRules.Apply(name, existing, rules, Options);
+            if (result.User is null)
+            {
+                return result.Error;
+            }
+
+            if (existing is not null)
+            {
+                var upcoming = PubSubRevocation.UpcomingChannels(result.User, existing);
+                if (upcoming is not null)
+                {
+                    foreach (var c in _clients.Snapshot())
+                    {
+                        if (c.UserName == name && PubSubRevocation.ShouldKill(c, upcoming))
+                        {
+                            c.DeauthenticateAndClose();
+                        }
+                    }
+                }
+            }
+
+            var table = snapshot.Users.Clone();
+            table.Put(result.User);
+            Publish(table);
+            return null;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>ACL DELUSER; closes every connection of a deleted user (the caller's too, after its reply).</summary>
+    public long DeleteUsers(IReadOnlyList<string> names, out string? error)
+    {
+        _writeLock.Wait();
+        try
+        {
+            var table = _current.Users.Clone();
+            var removed = new List<AclUser>();
+            long count = table.DeleteUsers(names, out error, removed);
+            if (error is not null || count == 0)
+            {
+                return count;
+            }
+
+            var gone = removed.Select(u => u.Name).ToHashSet(StringComparer.Ordinal);
+            foreach (var c in _clients.Snapshot())
+            {
+                if (gone.Contains(c.UserName))
+                {
+                    c.DeauthenticateAndClose();
+                }
+            }
+
+            Publish(table);
+            return count;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// ACL LOAD: all-or-nothing from the source; returns null or the error after <c>ERR </c>. Unlike Redis 7.4.1
+    /// (spec §10.7) the default user's subscribers are checked against the default user's old definition too.
+    /// </summary>
+    public async Task<string?> LoadAsync(CancellationToken cancellationToken)
+    {
+        if (Source is null)
+        {
+            return NoAclFileError;
+        }
+
+        var loaded = await Source.LoadAsync(Options, cancellationToken).ConfigureAwait(false);
+        if (loaded.Table is null)
+        {
+            return loaded.Error;
+        }
+
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ApplyLoaded(loaded.Table);
+            return null;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Swaps in a complete table with ACL LOAD's connection rules (also used by watched sources).</summary>
+    public void ApplyLoaded(AclUserTable table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var old = _current.Users;
+        var upcomingByUser = new Dictionary<string, List<byte[]>?>(StringComparer.Ordinal);
+        foreach (var c in _clients.Snapshot())
+        {
+            var newUser = table.Find(c.UserName);
+            if (newUser is null)
+            {
+                c.DeauthenticateAndClose();
+                continue;
+            }
+
+            if (!c.IsPubSub)
+            {
+                continue;
+            }
+
+            if (!upcomingByUser.TryGetValue(c.UserName, out var upcoming))
+            {
+                var original = old.Find(c.UserName);
+                upcoming = original is null ? null : PubSubRevocation.UpcomingChannels(newUser, original);
+                upcomingByUser[c.UserName] = upcoming;
+            }
+
+            if (upcoming is not null && PubSubRevocation.ShouldKill(c, upcoming))
+            {
+                c.DeauthenticateAndClose();
+            }
+        }
+
+        Publish(table);
+    }
+
+    /// <summary>ACL SAVE; returns null or the error after <c>ERR </c>.</summary>
+    public async Task<string?> SaveAsync(CancellationToken cancellationToken)
+    {
+        if (Source is null)
+        {
+            return NoAclFileError;
+        }
+
+        return await Source.SaveAsync(_current.Users, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <c>requirepass</c> (config or CONFIG SET): on the default user only, <c>resetpass</c> then <c>&gt;pw</c>, or
+    /// <c>nopass</c> when empty. No connection is closed.
+    /// </summary>
+    public void SetRequirePass(string? password)
+    {
+        var rules = new List<byte[]> { "resetpass"u8.ToArray() };
+        rules.Add(string.IsNullOrEmpty(password) ? "nopass"u8.ToArray() : [(byte)'>', .. AclText.GetBytes(password)]);
+        _ = SetUser(AclUserTable.DefaultUserName, rules);
+    }
+
+    private void Publish(AclUserTable table)
+    {
+        var next = new AclSnapshot(table, _current.Epoch + 1);
+        _current = next;
+        Published?.Invoke(next);
+    }
+
+    /// <summary>UTF-8 convenience for tests and tools.</summary>
+    internal string? SetUser(string name, params string[] rules) =>
+        SetUser(name, rules.Select(r => Encoding.UTF8.GetBytes(r)).ToList());
+}

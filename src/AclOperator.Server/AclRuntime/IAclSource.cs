@@ -1,0 +1,22 @@
+using AclOperator.Acl;
+using AclOperator.Acl.Users;
+
+namespace AclOperator.Server.AclRuntime;
+
+/// <summary>Where ACL LOAD reads users from and ACL SAVE writes them to: an aclfile, Kubernetes objects, CR files.</summary>
+public interface IAclSource
+{
+    /// <summary>For logs and /status, e.g. <c>aclfile /etc/redis/users.acl</c>.</summary>
+    string Description { get; }
+
+    /// <summary>Reads a complete table; on failure the error text after <c>ERR </c>, exactly as Redis replies it.</summary>
+    Task<AclSourceResult> LoadAsync(AclOptions options, CancellationToken cancellationToken);
+
+    /// <summary>Persists the table atomically; returns null on success or the error text after <c>ERR </c>.</summary>
+    Task<string?> SaveAsync(AclUserTable table, CancellationToken cancellationToken);
+}
+
+/// <summary>A loaded table or the reason it could not be loaded.</summary>
+/// <param name="Table">The users, including default.</param>
+/// <param name="Error">The error after <c>ERR </c>.</param>
+public sealed record AclSourceResult(AclUserTable? Table, string? Error);

@@ -1,0 +1,20 @@
+namespace AclOperator.Server.Backend;
+
+/// <summary>The data store behind the enforcement server (embedded Garnet, or an upstream Redis-protocol server).</summary>
+public interface IBackend : IAsyncDisposable
+{
+    /// <summary>Short name for INFO, logs and /status (e.g. <c>embedded-garnet</c>).</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// Full lowercase command names (<c>get</c>, <c>config|get</c>) the backend implements, from its own COMMAND
+    /// reply, so commands the ACL allows but the backend lacks are answered with a Redis-shaped error (E18).
+    /// </summary>
+    IReadOnlySet<string> SupportedCommands { get; }
+
+    /// <summary>True when the backend can take new sessions.</summary>
+    bool IsHealthy { get; }
+
+    /// <summary>Opens a session for one client connection.</summary>
+    IBackendSession OpenSession(IBackendReplySink sink);
+}

@@ -1,0 +1,383 @@
+using System.Buffers;
+using System.Text;
+using AclOperator.Acl;
+using AclOperator.Acl.Commands;
+using AclOperator.Acl.Evaluation;
+using AclOperator.Server.Commands;
+using AclOperator.Server.Protocol;
+
+namespace AclOperator.Server.Connections;
+
+/// <summary>processCommand: lookup, arity, NOAUTH, MULTI rules, ACL, pub/sub context, then local or forward (E2).</summary>
+internal sealed partial class ClientConnection
+{
+    private ReplyMode _replyMode = ReplyMode.On;
+
+    private async ValueTask ProcessAsync(Request request, CancellationToken ct)
+    {
+        LastInteractionMs = _ctx.NowMs;
+        _ctx.Stats.CommandProcessed();
+        if (_replyMode == ReplyMode.Skip)
+        {
+            _replyMode = ReplyMode.Skipping;
+        }
+
+        try
+        {
+            var pending = ProcessCommand(request, ct);
+            if (pending is not null)
+            {
+                await pending.ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (_replyMode == ReplyMode.Skipping)
+            {
+                _replyMode = ReplyMode.On;
+            }
+        }
+    }
+
+    /// <summary>Runs the command; returns a task only when it has to wait (ACL LOAD/SAVE, blocking, pause, EXEC).</summary>
+    private Task? ProcessCommand(Request request, CancellationToken ct)
+    {
+        var argv = request.Args;
+        // 1. Lookup: unknown command / unknown subcommand / arity, before authentication (as Redis).
+        var cmd = _ctx.Commands.Find(argv[0]);
+        if (cmd is null)
+        {
+            Reject(null, CommandErrors.UnknownCommand(argv));
+            return null;
+        }
+
+        if (cmd.IsContainer && argv.Count >= 2)
+        {
+            var sub = cmd.FindSubcommand(argv[1]);
+            if (sub is null)
+            {
+                Reject(null, CommandErrors.UnknownSubcommand(cmd, argv[1]));
+                return null;
+            }
+
+            cmd = sub;
+        }
+
+        LastCommand = cmd.FullName;
+        if (!cmd.ArityAccepts(argv.Count))
+        {
+            Reject(cmd, CommandErrors.WrongArity(cmd));
+            return null;
+        }
+
+        // 2. Protected commands: DEBUG and MODULE are never allowed (E2/E3).
+        if ((cmd.Flags & CommandFlags.Protected) != 0)
+        {
+            Reject(cmd, CommandErrors.ProtectedCommand(cmd));
+            return null;
+        }
+
+        // 3. Authentication.
+        if (AuthRequired && (cmd.Flags & CommandFlags.NoAuth) == 0)
+        {
+            Reject(cmd, "NOAUTH Authentication required.");
+            return null;
+        }
+
+        RefreshUser();
+        if (_closing)
+        {
+            return null;
+        }
+
+        // 4. MULTI restrictions.
+        if (_inMulti && (cmd.Flags & CommandFlags.NoMulti) != 0)
+        {
+            Reject(cmd, "ERR Command not allowed inside a transaction");
+            return null;
+        }
+
+        // 5. ACL (plus the script rule of E8).
+        var check = CheckAcl(cmd, argv);
+        if (check.IsAclDenial)
+        {
+            LogDenial(check, cmd, argv, _inMulti ? "multi" : "toplevel");
+            Reject(cmd, DenialReply(check, cmd));
+            return null;
+        }
+
+        // 6. RESP2 subscribed context.
+        if (Protocol == 2 && IsPubSub && !AllowedInSubscribedContext(cmd))
+        {
+            Reject(cmd, $"ERR Can't execute '{cmd.FullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+            return null;
+        }
+
+        // 7. Queue inside MULTI, or run.
+        if (_inMulti && !IsTransactionControl(cmd))
+        {
+            // Keys that cannot be resolved or SORT patterns denied are runtime errors: they go into EXEC's reply.
+            _queue.Add(new QueuedCommand(cmd, argv));
+            _queueBytes += _queue[^1].Size;
+            ReplySimple("QUEUED");
+            return null;
+        }
+
+        if (!check.IsAllowed)
+        {
+            ReplyError(check.Error!);
+            return null;
+        }
+
+        // CLIENT PAUSE (E9): paused commands wait; the pause commands themselves and QUIT/RESET never do.
+        if (IsPaused(cmd))
+        {
+            return RunAfterPauseAsync(cmd, request, ct);
+        }
+
+        return Execute(cmd, argv, request, ct);
+    }
+
+    private bool IsPaused(RedisCommand cmd) =>
+        cmd.FullName is not ("client|unpause" or "client|pause" or "quit" or "reset") &&
+        _ctx.Pause.WaitMs(_ctx.NowMs, (cmd.Flags & (CommandFlags.Write | CommandFlags.MayReplicate)) != 0) > 0;
+
+    private async Task RunAfterPauseAsync(RedisCommand cmd, Request request, CancellationToken ct)
+    {
+        FlushBatch();
+        _out.Signal();
+        while (IsPaused(cmd) && !_closing)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), ct).ConfigureAwait(false);
+        }
+
+        var pending = Execute(cmd, request.Args, request, ct);
+        if (pending is not null)
+        {
+            await pending.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The ACL check of processCommand, plus the script rule (E8) that DRYRUN applies too.</summary>
+    internal AclCheckResult CheckAcl(RedisCommand cmd, CommandArgs argv) =>
+        ScriptPolicy.Check(_user, cmd, argv, _ctx.Settings.TrustScripts);
+
+    private string DenialReply(AclCheckResult check, RedisCommand cmd) =>
+        ScriptPolicy.IsScriptDenial(check, cmd, _user, _ctx.Settings.TrustScripts)
+            ? ScriptPolicy.DenialText(_user, cmd)
+            : check.ErrorReply(_user, cmd);
+
+    internal void LogDenial(AclCheckResult check, RedisCommand cmd, CommandArgs argv, string context)
+    {
+        switch (check.Outcome)
+        {
+            case AclCheckOutcome.DeniedCommand:
+                _ctx.Acl.Stats.CountCommand();
+                break;
+            case AclCheckOutcome.DeniedKey:
+                _ctx.Acl.Stats.CountKey();
+                break;
+            case AclCheckOutcome.DeniedChannel:
+                _ctx.Acl.Stats.CountChannel();
+                break;
+        }
+
+        var obj = check.Outcome == AclCheckOutcome.DeniedCommand ? cmd.FullName : AclText.FromBytes(argv[check.ArgIndex]);
+        _ctx.Acl.Log.Add(check.LogReason, context, obj, _user.Name, ClientInfo(), _ctx.NowMs);
+    }
+
+    /// <summary>E5: on a new ACL epoch re-resolve the user by name; a user that is gone closes the client.</summary>
+    private void RefreshUser()
+    {
+        var snapshot = _ctx.Acl.Current;
+        if (snapshot.Epoch == _epoch)
+        {
+            return;
+        }
+
+        _epoch = snapshot.Epoch;
+        var u = snapshot.Users.Find(_userName);
+        if (u is null)
+        {
+            DeauthenticateAndClose();
+            return;
+        }
+
+        _user = u;
+    }
+
+    private static bool AllowedInSubscribedContext(RedisCommand cmd) => cmd.FullName is
+        "ping" or "subscribe" or "ssubscribe" or "unsubscribe" or "sunsubscribe" or "psubscribe" or "punsubscribe" or "quit" or "reset";
+
+    private static bool IsTransactionControl(RedisCommand cmd) => cmd.FullName is "exec" or "discard" or "multi" or "watch" or "quit" or "reset";
+
+    /// <summary>rejectCommand: in MULTI the transaction is flagged; a rejected EXEC aborts it with the reason.</summary>
+    private void Reject(RedisCommand? cmd, string error)
+    {
+        if (_inMulti)
+        {
+            if (cmd?.FullName == "exec")
+            {
+                DiscardTransaction();
+                ReplyError("EXECABORT Transaction discarded because of: " + error);
+                return;
+            }
+
+            _multiDirty = true;
+        }
+
+        ReplyError(error);
+    }
+
+    // ---- replies ----------------------------------------------------------------------------------------------
+
+    /// <summary>A writer for one local reply; <see cref="CommitReply"/> sends it.</summary>
+    internal RespWriter BeginReply()
+    {
+        _scratch.ResetWrittenCount();
+        _writer.Protocol = Protocol;
+        return _writer;
+    }
+
+    internal void CommitReply()
+    {
+        if (_execCapture is not null)
+        {
+            _execCapture.Write(_scratch.WrittenSpan);
+            return;
+        }
+
+        FlushBatch();
+        if (_replyMode is ReplyMode.Off or ReplyMode.Skipping)
+        {
+            return;
+        }
+
+        _out.Append(_scratch.WrittenSpan);
+    }
+
+    internal void ReplySimple(string text)
+    {
+        BeginReply().WriteSimpleString(text);
+        CommitReply();
+    }
+
+    internal void ReplyError(string error)
+    {
+        _ctx.Stats.ErrorReplied();
+        BeginReply().WriteError(error);
+        CommitReply();
+    }
+
+    private void WriteReplyError(string error) => ReplyError(error.StartsWith("ERR ", StringComparison.Ordinal) ? error : "ERR " + error);
+
+    // ---- forwarding -------------------------------------------------------------------------------------------
+
+    /// <summary>Queues one request for the backend; contiguous forwards go in one call (E15).</summary>
+    internal void Forward(Request request)
+    {
+        if (_replyMode != ReplyMode.On)
+        {
+            // Replies must be dropped per command: run this one alone.
+            FlushBatch();
+            AppendFrame(request.Args, request);
+            FlushBatch();
+            return;
+        }
+
+        AppendFrame(request.Args, request);
+    }
+
+    private void AppendFrame(CommandArgs argv, Request? request)
+    {
+        if (request is not null && !request.IsInline && !request.Frame.IsEmpty)
+        {
+            _batch.Write(request.Frame.Span);
+        }
+        else
+        {
+            // Inline commands are always re-encoded (E1); so are queued commands.
+            RespEncoding.WriteCommand(_batch, argv);
+        }
+    }
+
+    /// <summary>Sends the accumulated frames; the embedded backend replies before this returns.</summary>
+    internal void FlushBatch()
+    {
+        if (_batch.WrittenCount == 0)
+        {
+            return;
+        }
+
+        _executingThread = Environment.CurrentManagedThreadId;
+        try
+        {
+            _backend.Execute(_batch.WrittenSpan);
+        }
+        finally
+        {
+            _executingThread = 0;
+            _batch.ResetWrittenCount();
+        }
+    }
+
+    /// <summary>Runs frames on the backend and returns the reply bytes instead of sending them.</summary>
+    internal byte[] ExecuteCaptured(ReadOnlySpan<byte> frames)
+    {
+        FlushBatch();
+        var capture = new ArrayBufferWriter<byte>(256);
+        _capture = capture;
+        _executingThread = Environment.CurrentManagedThreadId;
+        try
+        {
+            _backend.Execute(frames);
+        }
+        finally
+        {
+            _capture = null;
+            _executingThread = 0;
+        }
+
+        return capture.WrittenSpan.ToArray();
+    }
+
+    internal byte[] ExecuteCaptured(params string[] argv)
+    {
+        var buf = new ArrayBufferWriter<byte>();
+        RespEncoding.WriteCommand(buf, ArgvBuilder.From(argv).Args);
+        return ExecuteCaptured(buf.WrittenSpan);
+    }
+
+    /// <summary>A command that may block runs on a dedicated thread (E12); the client waits, as in Redis.</summary>
+    private Task ForwardBlocking(CommandArgs argv, Request request, CancellationToken ct)
+    {
+        FlushBatch();
+        var frame = new ArrayBufferWriter<byte>();
+        if (!request.IsInline && !request.Frame.IsEmpty)
+        {
+            frame.Write(request.Frame.Span);
+        }
+        else
+        {
+            RespEncoding.WriteCommand(frame, argv);
+        }
+
+        return RunBlockingAsync(frame.WrittenMemory, ct);
+    }
+
+    private async Task RunBlockingAsync(ReadOnlyMemory<byte> frame, CancellationToken ct)
+    {
+        Blocked = true;
+        _out.Signal();
+        try
+        {
+            await _backend.ExecuteBlockingAsync(frame, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            Blocked = false;
+        }
+    }
+
+    internal static string Utf8(ReadOnlySpan<byte> b) => Encoding.UTF8.GetString(b);
+}

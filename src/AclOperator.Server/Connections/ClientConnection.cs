@@ -1,0 +1,374 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using AclOperator.Acl.Users;
+using AclOperator.Server.AclRuntime;
+using AclOperator.Server.Backend;
+using AclOperator.Server.Hosting;
+using AclOperator.Server.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace AclOperator.Server.Connections;
+
+/// <summary>
+/// One client connection: a read loop that parses requests and runs Redis's processCommand steps
+/// (<c>ClientConnection.Dispatch.cs</c>), a writer loop that drains <see cref="OutputBuffer"/> to the socket, and the
+/// per-client state Redis keeps (user, authentication, protocol, name, db, MULTI queue, subscriptions).
+/// </summary>
+internal sealed partial class ClientConnection : IAclClient, IBackendReplySink
+{
+    private readonly ServerContext _ctx;
+    private readonly Stream _stream;
+    private readonly PipeReader _reader;
+    private readonly OutputBuffer _out = new();
+    private readonly ArrayBufferWriter<byte> _scratch = new(256);
+    private readonly RespWriter _writer;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _closed = new();
+    private IBackendSession _backend;
+
+    // Forwarded frames accumulated between local commands (E15: one backend call per contiguous run).
+    private readonly ArrayBufferWriter<byte> _batch = new(1024);
+
+    // Replies captured instead of sent (EXEC batches, HELLO protocol switch, backend INFO).
+    private ArrayBufferWriter<byte>? _capture;
+    private int _executingThread;
+
+    private volatile bool _closing;
+    private volatile string _userName = AclUserTable.DefaultUserName;
+    private AclUser _user;
+    private long _epoch;
+
+    public ClientConnection(ServerContext ctx, Stream stream, EndPoint? remote, EndPoint? local, bool unixSocket)
+    {
+        _ctx = ctx;
+        _stream = stream;
+        _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true));
+        _writer = new RespWriter(_scratch);
+        _logger = ctx.LoggerFactory.CreateLogger("aclop.client");
+        Id = ctx.Clients.NextId();
+        Address = unixSocket ? "/unixsocket:0" : FormatEndPoint(remote);
+        LocalAddress = unixSocket ? "/unixsocket" : FormatEndPoint(local);
+        IsUnixSocket = unixSocket;
+        RemoteEndPoint = remote;
+        CreatedAt = ctx.NowMs;
+        LastInteractionMs = CreatedAt;
+        var snapshot = ctx.Acl.Current;
+        _user = snapshot.Users.Default;
+        _epoch = snapshot.Epoch;
+        Authenticated = _user.NoPass && _user.Enabled;
+        _backend = ctx.Backend.OpenSession(this);
+    }
+
+    public long Id { get; }
+
+    public string Address { get; }
+
+    public string LocalAddress { get; }
+
+    public bool IsUnixSocket { get; }
+
+    public EndPoint? RemoteEndPoint { get; }
+
+    public long CreatedAt { get; }
+
+    public long LastInteractionMs { get; private set; }
+
+    public string? Name { get; private set; }
+
+    public string? LibName { get; private set; }
+
+    public string? LibVersion { get; private set; }
+
+    /// <summary>2 or 3 (HELLO).</summary>
+    public int Protocol { get; private set; } = 2;
+
+    public int Db { get; private set; }
+
+    public bool Authenticated { get; private set; }
+
+    public bool NoEvict { get; private set; }
+
+    public bool NoTouch { get; private set; }
+
+    public bool Blocked { get; private set; }
+
+    /// <summary>Full name of the last command (CLIENT LIST <c>cmd=</c>).</summary>
+    public string LastCommand { get; private set; } = "NULL";
+
+    public string UserName => _userName;
+
+    public AclUser User => _user;
+
+    public bool IsClosing => _closing;
+
+    /// <summary>Redis's <c>authRequired</c>: not authenticated and the default user needs a password or is off.</summary>
+    public bool AuthRequired
+    {
+        get
+        {
+            if (Authenticated)
+            {
+                return false;
+            }
+
+            var d = _ctx.Acl.Current.Users.Default;
+            return !d.NoPass || !d.Enabled;
+        }
+    }
+
+    /// <summary>Runs the connection until the client leaves, is killed or the server stops.</summary>
+    public async Task RunAsync(CancellationToken serverStopping)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(serverStopping, _closed.Token);
+        var writerLoop = WriteLoopAsync(linked.Token);
+        try
+        {
+            await ReadLoopAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The client went away or the server is stopping.
+        }
+        catch (Exception e)
+        {
+            LogUnexpected(_logger, Id, e);
+        }
+        finally
+        {
+            _closing = true;
+            _out.Signal();
+            try
+            {
+                // Let pending replies (QUIT's +OK, the last error) reach the client before closing.
+                await writerLoop.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException or IOException or SocketException or ObjectDisposedException)
+            {
+            }
+
+            await CloseAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task ReadLoopAsync(CancellationToken ct)
+    {
+        var parser = new RequestParser(new ParserLimits { MaxBulkLength = _ctx.Settings.ProtoMaxBulkLen });
+        using var request = new Request();
+        while (!_closing)
+        {
+            var result = await _reader.ReadAsync(ct).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            while (!_closing)
+            {
+                var status = parser.TryParse(buffer, !AuthRequired, request, out var consumedTo, out var error);
+                if (status == RequestParseStatus.Incomplete)
+                {
+                    break;
+                }
+
+                if (status == RequestParseStatus.TooLarge)
+                {
+                    LogQueryBufferLimit(_logger, Id, buffer.Length);
+                    _closing = true;
+                    break;
+                }
+
+                if (status == RequestParseStatus.Error)
+                {
+                    FlushBatch();
+                    WriteReplyError(error!);
+                    _closing = true;
+                    break;
+                }
+
+                if (status == RequestParseStatus.SecurityWarning)
+                {
+                    LogSecurityAttack(_logger);
+                    _closing = true;
+                    break;
+                }
+
+                var frameEnd = consumedTo;
+                if (status == RequestParseStatus.Complete)
+                {
+                    await ProcessAsync(request, ct).ConfigureAwait(false);
+                }
+
+                buffer = buffer.Slice(frameEnd);
+            }
+
+            FlushBatch();
+            if (!_closing && buffer.Length > _ctx.Settings.ClientQueryBufferLimit)
+            {
+                // Redis closes a client whose query buffer passes client-query-buffer-limit.
+                LogQueryBufferLimit(_logger, Id, buffer.Length);
+                _closing = true;
+            }
+
+            _reader.AdvanceTo(buffer.Start, buffer.End);
+            _out.Signal();
+            if (result.IsCompleted)
+            {
+                break;
+            }
+
+            // Stop reading while the client does not drain its replies (E14).
+            while (!_closing && _out.Pending > 64L * 1024 * 1024)
+            {
+                await Task.Delay(1, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task WriteLoopAsync(CancellationToken ct)
+    {
+        var taken = new List<(byte[] Array, int Length)>();
+        try
+        {
+            while (true)
+            {
+                if (_out.Pending == 0)
+                {
+                    if (_closing)
+                    {
+                        return;
+                    }
+
+                    await _out.WaitAsync(ct).ConfigureAwait(false);
+                }
+
+                _out.TakeAll(taken);
+                try
+                {
+                    foreach (var (array, length) in taken)
+                    {
+                        await _stream.WriteAsync(array.AsMemory(0, length), ct).ConfigureAwait(false);
+                    }
+
+                    await _stream.FlushAsync(ct).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _out.Return(taken);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            _closing = true;
+            _closed.Cancel();
+        }
+    }
+
+    private async Task CloseAsync()
+    {
+        _ctx.Clients.Remove(this);
+        try
+        {
+            _backend.Dispose();
+        }
+        catch (Exception e)
+        {
+            LogUnexpected(_logger, Id, e);
+        }
+
+        await _reader.CompleteAsync().ConfigureAwait(false);
+        await _stream.DisposeAsync().ConfigureAwait(false);
+        _out.Dispose();
+        _closed.Dispose();
+    }
+
+    /// <summary>Closes the connection after the replies already queued (CLIENT KILL, ACL DELUSER, QUIT).</summary>
+    public void RequestClose()
+    {
+        _closing = true;
+        _out.Signal();
+        try
+        {
+            // Wake a read loop waiting for input; pending output is still written by the writer loop.
+            _reader.CancelPendingRead();
+            if (Blocked)
+            {
+                _backend.Unblock(withError: false);
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    // ---- IAclClient -------------------------------------------------------------------------------------------
+
+    public void DeauthenticateAndClose()
+    {
+        _userName = AclUserTable.DefaultUserName;
+        Authenticated = false;
+        RequestClose();
+    }
+
+    // ---- IBackendReplySink ------------------------------------------------------------------------------------
+
+    public void OnReply(ReadOnlySpan<byte> reply)
+    {
+        if (_capture is not null && Environment.CurrentManagedThreadId == _executingThread)
+        {
+            _capture.Write(reply);
+            return;
+        }
+
+        if (_replyMode is ReplyMode.Off or ReplyMode.Skipping && Environment.CurrentManagedThreadId == _executingThread)
+        {
+            return;
+        }
+
+        _out.Append(reply);
+        if (Environment.CurrentManagedThreadId != _executingThread)
+        {
+            // A push from a backend thread: enforce the pub/sub output limit (E11), then wake the writer.
+            long limit = _ctx.Settings.PubSubOutputHardLimit;
+            if (limit > 0 && _out.Pending > limit)
+            {
+                LogOutputLimit(_logger, Id, _out.Pending);
+                RequestClose();
+            }
+
+            _out.Signal();
+        }
+    }
+
+    public void OnClosed(string reason)
+    {
+        // E13: a lost backend session is never replaced under the client; close it.
+        if (!_closing)
+        {
+            LogBackendClosed(_logger, Id, reason);
+            RequestClose();
+        }
+    }
+
+    private static string FormatEndPoint(EndPoint? ep) => ep switch
+    {
+        IPEndPoint ip when ip.Address.IsIPv4MappedToIPv6 => $"{ip.Address.MapToIPv4()}:{ip.Port}",
+        IPEndPoint ip when ip.AddressFamily == AddressFamily.InterNetworkV6 => $"{ip.Address}:{ip.Port}",
+        IPEndPoint ip => $"{ip.Address}:{ip.Port}",
+        null => "?:0",
+        _ => ep.ToString() ?? "?:0",
+    };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Client id={ClientId}: unexpected error, closing the connection")]
+    private static partial void LogUnexpected(ILogger logger, long clientId, Exception e);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. Connection aborted.")]
+    private static partial void LogSecurityAttack(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Closing client id={ClientId} that reached max query buffer length ({Length} bytes)")]
+    private static partial void LogQueryBufferLimit(ILogger logger, long clientId, long length);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Client id={ClientId} scheduled to be closed ASAP for overcoming of output buffer limits ({Pending} bytes pending).")]
+    private static partial void LogOutputLimit(ILogger logger, long clientId, long pending);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Client id={ClientId}: backend session closed ({Reason}); closing the client")]
+    private static partial void LogBackendClosed(ILogger logger, long clientId, string reason);
+}

@@ -1,0 +1,194 @@
+using System.Net;
+using AclOperator.Acl;
+using AclOperator.Acl.Users;
+using AclOperator.Server.AclRuntime;
+using AclOperator.Server.Backend;
+using AclOperator.Server.Backend.Garnet;
+using AclOperator.Server.Commands;
+using AclOperator.Server.Configuration;
+using AclOperator.Server.Connections;
+using Microsoft.Extensions.Logging;
+
+namespace AclOperator.Server.Hosting;
+
+/// <summary>
+/// A running enforcement server: configuration → backend → ACL (aclfile or <c>user</c> directives, requirepass) →
+/// listeners. Used by <c>Program</c> and by tests that start servers in-process on free ports.
+/// </summary>
+internal sealed partial class AclopServer : IAsyncDisposable
+{
+    private readonly RespServer _listener;
+    private readonly ILogger _logger;
+
+    private AclopServer(ServerContext context, RespServer listener, ILogger logger)
+    {
+        Context = context;
+        _listener = listener;
+        _logger = logger;
+    }
+
+    public ServerContext Context { get; }
+
+    /// <summary>The first TCP endpoint (tests connect here).</summary>
+    public IPEndPoint EndPoint => _listener.EndPoints[0];
+
+    /// <summary>Completes when SHUTDOWN was received.</summary>
+    public CancellationToken ShutdownRequested => Context.Shutdown.Token;
+
+    /// <summary>
+    /// Starts a server. Start-up errors (bad ACL, both aclfile and user directives) throw
+    /// <see cref="StartupException"/> with Redis's message.
+    /// </summary>
+    public static async Task<AclopServer> StartAsync(ServerConfig config, ILoggerFactory loggerFactory, IBackend? backend = null, bool allowEphemeralPort = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var logger = loggerFactory.CreateLogger("aclop.server");
+        if (config.AclFile is not null && config.Users.Count > 0)
+        {
+            throw new StartupException("Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. This setup is very likely to lead to configuration errors and security holes, please define either an ACL file or declare users directly in your redis.conf, but not both.");
+        }
+
+        backend ??= await GarnetEmbeddedBackend.StartAsync(
+            new GarnetEmbeddedOptions
+            {
+                MemorySize = config.MaxMemory > 0 ? config.MaxMemory.ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
+                DatabaseCount = config.Databases,
+                EnableLua = true,
+            },
+            loggerFactory,
+            cancellationToken).ConfigureAwait(false);
+
+        var clients = new ClientRegistry();
+        var options = AclOptions.Default with { PubsubDefaultAllChannels = config.AclPubsubDefaultAllChannels };
+        IAclSource? source = config.AclFile is null ? null : new AclFileSource(config.AclFile, config.Dir, loggerFactory.CreateLogger("aclop.acl"));
+        var acl = new AclManager(options, source, clients);
+        acl.Log.MaxLength = config.AclLogMaxLen;
+        await LoadInitialAclAsync(config, acl, cancellationToken).ConfigureAwait(false);
+
+        var settings = new ServerSettings
+        {
+            TrustScripts = config.TrustScripts,
+            AllowMigrate = config.AllowMigrate,
+            MaxClients = (int)Math.Min(config.MaxClients, int.MaxValue),
+            Databases = config.Databases,
+            ProtoMaxBulkLen = config.ProtoMaxBulkLen,
+            ClientQueryBufferLimit = config.ClientQueryBufferLimit,
+            PubSubOutputHardLimit = (long)config.ClientOutputBufferLimits.Pubsub.HardLimitBytes,
+        };
+        var ctx = new ServerContext(acl, backend, settings, clients, loggerFactory, TimeProvider.System);
+        var runtime = new RuntimeConfig(config);
+        runtime.UserLinesProvider = () => acl.Current.Users.ListLines();
+        runtime.Changed += (_, e) => ApplyChange(ctx, e);
+        runtime.StatsReset += (_, _) => ctx.Stats.Reset();
+        ctx.Config = runtime;
+
+        var listener = new RespServer(ctx)
+        {
+            ExplicitZeroPortForTests = allowEphemeralPort,
+            ProtectedMode = () => runtime.Current.ProtectedMode,
+        };
+        listener.Listen(config.Bind, config.Port, config.TcpBacklog, config.UnixSocket is null ? null : config.ResolvePath(config.UnixSocket), config.UnixSocketPerm);
+        LogServerInitialized(logger);
+        listener.Start();
+        LogReady(logger, config.Port == 0 && !allowEphemeralPort ? "unix" : "tcp");
+        return new AclopServer(ctx, listener, logger);
+    }
+
+    /// <summary>Redis start-up order: requirepass, then <c>user</c> directives, then the aclfile (which wins).</summary>
+    private static async Task LoadInitialAclAsync(ServerConfig config, AclManager acl, CancellationToken ct)
+    {
+        var table = new AclUserTable(acl.Options);
+        if (config.RequirePass is { } pw)
+        {
+            var r = table.SetUser(AclUserTable.DefaultUserName, [System.Text.Encoding.ASCII.GetBytes("resetpass"), [(byte)'>', .. AclText.GetBytes(pw)]]);
+            System.Diagnostics.Debug.Assert(r.Succeeded, "requirepass rules are valid");
+        }
+
+        foreach (var u in config.Users)
+        {
+            var rules = u.Rules.Select(AclText.GetBytes).ToList();
+            if (u.Name == AclUserTable.DefaultUserName)
+            {
+                // A `user default ...` line first resets the default user (spec §9.5).
+                rules.Insert(0, "reset"u8.ToArray());
+            }
+
+            var r = table.SetUser(u.Name, rules);
+            if (!r.Succeeded)
+            {
+                throw new StartupException($"Error loading ACL rule for the user named '{u.Name}': {r.Error}");
+            }
+        }
+
+        if (acl.Source is not null)
+        {
+            var loaded = await acl.Source.LoadAsync(acl.Options, ct).ConfigureAwait(false);
+            if (loaded.Table is null)
+            {
+                throw new StartupException("Aborting Redis startup because of ACL errors: " + loaded.Error);
+            }
+
+            table = loaded.Table;
+        }
+
+        acl.Replace(table);
+    }
+
+    private static void ApplyChange(ServerContext ctx, ConfigChangedEventArgs e)
+    {
+        var c = e.Current;
+        foreach (var name in e.Changed)
+        {
+            switch (name)
+            {
+                case "requirepass":
+                    ctx.Acl.SetRequirePass(c.RequirePass);
+                    break;
+                case "acl-pubsub-default":
+                    ctx.Acl.PubsubDefaultAllChannels = c.AclPubsubDefaultAllChannels;
+                    break;
+                case "acllog-max-len":
+                    ctx.Acl.Log.MaxLength = c.AclLogMaxLen;
+                    break;
+                case "maxclients":
+                    ctx.Settings.MaxClients = (int)Math.Min(c.MaxClients, int.MaxValue);
+                    break;
+                case "trust-scripts":
+                    ctx.Settings.TrustScripts = c.TrustScripts;
+                    break;
+                case "allow-migrate":
+                    ctx.Settings.AllowMigrate = c.AllowMigrate;
+                    break;
+                case "proto-max-bulk-len":
+                    ctx.Settings.ProtoMaxBulkLen = c.ProtoMaxBulkLen;
+                    break;
+                case "client-query-buffer-limit":
+                    ctx.Settings.ClientQueryBufferLimit = c.ClientQueryBufferLimit;
+                    break;
+                case "client-output-buffer-limit":
+                    ctx.Settings.PubSubOutputHardLimit = (long)c.ClientOutputBufferLimits.Pubsub.HardLimitBytes;
+                    break;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        LogShuttingDown(_logger);
+        await _listener.DisposeAsync().ConfigureAwait(false);
+        await Context.Backend.DisposeAsync().ConfigureAwait(false);
+        LogBye(_logger);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Server initialized")]
+    private static partial void LogServerInitialized(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ready to accept connections {Transport}")]
+    private static partial void LogReady(ILogger logger, string transport);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "User requested shutdown...")]
+    private static partial void LogShuttingDown(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis is now ready to exit, bye bye...")]
+    private static partial void LogBye(ILogger logger);
+}

@@ -1,0 +1,79 @@
+using AclOperator.Server.Configuration;
+using AclOperator.Server.Hosting;
+using Microsoft.Extensions.Logging;
+
+// aclop-server [config-file|-] [--directive value ...]: starts like redis-server (E3: bad directives are fatal).
+var parsed = AclOperator.Server.Configuration.CommandLine.Parse(args);
+switch (parsed.Action)
+{
+    case CommandLineAction.PrintAndExit:
+    case CommandLineAction.UsageAndExit:
+        Console.Out.WriteLine(parsed.Output);
+        return parsed.Action == CommandLineAction.UsageAndExit ? 1 : 0;
+    case CommandLineAction.Fail:
+        await Console.Error.WriteLineAsync(parsed.Output).ConfigureAwait(false);
+        return 1;
+}
+
+var config = parsed.Load!.Config!;
+var level = config.LogLevel switch
+{
+    RedisLogLevel.Debug => LogLevel.Debug,
+    RedisLogLevel.Verbose => LogLevel.Debug,
+    RedisLogLevel.Warning => LogLevel.Warning,
+    RedisLogLevel.Nothing => LogLevel.None,
+    _ => LogLevel.Information,
+};
+using var loggerFactory = LoggerFactory.Create(b => b.ClearProviders().SetMinimumLevel(level).AddProvider(new RedisStyleLoggerProvider(config.LogFile.Length == 0 ? null : config.ResolvePath(config.LogFile), level)));
+var log = loggerFactory.CreateLogger("aclop.server");
+foreach (var notice in parsed.StartupNotices.Concat(parsed.Load.Warnings))
+{
+#pragma warning disable CA1848, CA2254 // start-up notices are preformatted Redis-style lines
+    log.LogWarning(notice);
+#pragma warning restore CA1848, CA2254
+}
+
+var pidError = PidFile.Write(config, Environment.ProcessId);
+if (pidError is not null)
+{
+#pragma warning disable CA1848
+    log.LogWarning("{Message}", pidError);
+#pragma warning restore CA1848
+}
+
+AclopServer server;
+try
+{
+    server = await AclopServer.StartAsync(config, loggerFactory).ConfigureAwait(false);
+}
+catch (StartupException e)
+{
+#pragma warning disable CA1848
+    log.LogCritical("{Message}", e.Message);
+#pragma warning restore CA1848
+    return 1;
+}
+
+using var stop = CancellationTokenSource.CreateLinkedTokenSource(server.ShutdownRequested);
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stop.Cancel();
+};
+using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
+{
+    ctx.Cancel = true;
+    stop.Cancel();
+});
+try
+{
+    await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+}
+catch (OperationCanceledException)
+{
+}
+
+await server.DisposeAsync().ConfigureAwait(false);
+PidFile.Remove(config);
+
+return 0;

@@ -1,0 +1,89 @@
+namespace AclOperator.Server.Protocol;
+
+/// <summary>Redis's integer parsing rules for protocol lengths.</summary>
+public static class RespNumber
+{
+    /// <summary>LONG_STR_SIZE: string2ll rejects inputs of this length or longer.</summary>
+    private const int LongStrSize = 21;
+
+    /// <summary>
+    /// Exact port of Redis's <c>string2ll</c> (util.c): optional '-', no '+', no leading zeros (except "0" itself),
+    /// no spaces, at most 20 bytes, within long long range. "-0" is rejected.
+    /// </summary>
+    public static bool TryParseInt64(ReadOnlySpan<byte> s, out long value)
+    {
+        value = 0;
+        if (s.IsEmpty || s.Length >= LongStrSize)
+        {
+            return false;
+        }
+
+        if (s.Length == 1 && s[0] == (byte)'0')
+        {
+            return true;
+        }
+
+        int p = 0;
+        bool negative = false;
+        if (s[0] == (byte)'-')
+        {
+            negative = true;
+            p++;
+            if (p == s.Length)
+            {
+                return false;
+            }
+        }
+
+        if (s[p] < (byte)'1' || s[p] > (byte)'9')
+        {
+            return false;
+        }
+
+        ulong v = (ulong)(s[p] - '0');
+        p++;
+        while (p < s.Length && s[p] >= (byte)'0' && s[p] <= (byte)'9')
+        {
+            if (v > ulong.MaxValue / 10)
+            {
+                return false;
+            }
+
+            v *= 10;
+            ulong digit = (ulong)(s[p] - '0');
+            if (v > ulong.MaxValue - digit)
+            {
+                return false;
+            }
+
+            v += digit;
+            p++;
+        }
+
+        if (p < s.Length)
+        {
+            return false;
+        }
+
+        if (negative)
+        {
+            if (v > (ulong)long.MaxValue + 1)
+            {
+                return false;
+            }
+
+            value = unchecked(-(long)v);
+        }
+        else
+        {
+            if (v > long.MaxValue)
+            {
+                return false;
+            }
+
+            value = (long)v;
+        }
+
+        return true;
+    }
+}
