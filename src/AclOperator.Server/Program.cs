@@ -28,17 +28,13 @@ using var loggerFactory = LoggerFactory.Create(b => b.ClearProviders().SetMinimu
 var log = loggerFactory.CreateLogger("aclop.server");
 foreach (var notice in parsed.StartupNotices.Concat(parsed.Load.Warnings))
 {
-#pragma warning disable CA1848, CA2254 // start-up notices are preformatted Redis-style lines
-    log.LogWarning(notice);
-#pragma warning restore CA1848, CA2254
+    StartupLog.Notice(log, notice);
 }
 
 var pidError = PidFile.Write(config, Environment.ProcessId);
 if (pidError is not null)
 {
-#pragma warning disable CA1848
-    log.LogWarning("{Message}", pidError);
-#pragma warning restore CA1848
+    StartupLog.Notice(log, pidError);
 }
 
 AclopServer server;
@@ -48,9 +44,7 @@ try
 }
 catch (StartupException e)
 {
-#pragma warning disable CA1848
-    log.LogCritical("{Message}", e.Message);
-#pragma warning restore CA1848
+    StartupLog.Fatal(log, e.Message);
     return 1;
 }
 

@@ -258,7 +258,7 @@ public static class AclContainment
                     continue;
                 }
 
-                if (cp.Pattern is not null)
+                if ((cp.Permission & p.Permission) == p.Permission)
                 {
                     covered = true;
                     break;

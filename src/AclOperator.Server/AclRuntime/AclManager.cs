@@ -18,7 +18,7 @@ public sealed class AclManager
 
     private readonly AclOptions _baseOptions;
     private readonly IAclClientRegistry _clients;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly Lock _writeLock = new();
     private volatile AclSnapshot _current;
     private volatile bool _pubsubDefaultAllChannels;
 
@@ -56,22 +56,16 @@ public sealed class AclManager
     /// <summary>Publishes a table as is (start-up and local sources).</summary>
     public void Replace(AclUserTable table)
     {
-        _writeLock.Wait();
-        try
+        lock (_writeLock)
         {
             Publish(table);
-        }
-        finally
-        {
-            _writeLock.Release();
         }
     }
 
     /// <summary>ACL SETUSER; returns null (<c>+OK</c>) or the error after <c>ERR </c>.</summary>
     public string? SetUser(string name, IReadOnlyList<byte[]> rules)
     {
-        _writeLock.Wait();
-        try
+        lock (_writeLock)
         {
             var snapshot = _current;
             var existing = snapshot.Users.Find(name);
@@ -101,17 +95,12 @@ public sealed class AclManager
             Publish(table);
             return null;
         }
-        finally
-        {
-            _writeLock.Release();
-        }
     }
 
     /// <summary>ACL DELUSER; closes every connection of a deleted user (the caller's too, after its reply).</summary>
     public long DeleteUsers(IReadOnlyList<string> names, out string? error)
     {
-        _writeLock.Wait();
-        try
+        lock (_writeLock)
         {
             var table = _current.Users.Clone();
             var removed = new List<AclUser>();
@@ -133,10 +122,6 @@ public sealed class AclManager
             Publish(table);
             return count;
         }
-        finally
-        {
-            _writeLock.Release();
-        }
     }
 
     /// <summary>
@@ -156,15 +141,10 @@ public sealed class AclManager
             return loaded.Error;
         }
 
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        lock (_writeLock)
         {
             ApplyLoaded(loaded.Table);
             return null;
-        }
-        finally
-        {
-            _writeLock.Release();
         }
     }
 

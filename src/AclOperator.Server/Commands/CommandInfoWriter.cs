@@ -858,14 +858,61 @@ internal static class CommandInfoWriter
         return result.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
-    /// <summary>A JSON string as Redis's generator emits it: absent or empty is NULL; text becomes its UTF-8
-    /// bytes (as a byte-string).</summary>
+    /// <summary>An optional JSON string as Redis's generator compiles it (get_optional_desc_string): absent or
+    /// empty is NULL, otherwise see <see cref="CText"/>.</summary>
     private static string? OptionalText(JsonElement obj, string property) =>
-        obj.TryGetProperty(property, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s
-            ? AclText.FromUtf8(s)
-            : null;
+        obj.TryGetProperty(property, out var v) && v.ValueKind == JsonValueKind.String ? Text(v.GetString()) : null;
 
-    private static string? Text(string? s) => string.IsNullOrEmpty(s) ? null : AclText.FromUtf8(s);
+    private static string? Text(string? s) => string.IsNullOrEmpty(s) ? null : CText(s);
+
+    /// <summary>
+    /// What Redis replies for a JSON string: generate-command-code.py pastes it unescaped between double quotes
+    /// into commands.def, so the C compiler's reading of that literal is what Redis has (MIGRATE's token <c>""</c>
+    /// becomes <c>""""</c>, two empty literals, i.e. the empty string). The result is a byte-string of the UTF-8 bytes.
+    /// </summary>
+    internal static string CText(string json)
+    {
+        if (json.AsSpan().IndexOfAny('"', '\\') < 0)
+        {
+            return AclText.FromUtf8(json);
+        }
+
+        var sb = new StringBuilder(json.Length);
+        bool inLiteral = true;
+        for (int i = 0; i < json.Length; i++)
+        {
+            char c = json[i];
+            if (!inLiteral)
+            {
+                // Between adjacent literals: only the opening quote of the next one matters.
+                inLiteral = c == '"';
+                continue;
+            }
+
+            if (c == '"')
+            {
+                inLiteral = false;
+            }
+            else if (c == '\\' && i + 1 < json.Length)
+            {
+                char e = json[++i];
+                sb.Append(e switch
+                {
+                    'n' => '\n',
+                    't' => '\t',
+                    'r' => '\r',
+                    '0' => '\0',
+                    _ => e,
+                });
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+
+        return AclText.FromUtf8(sb.ToString());
+    }
 
     /// <summary>One argument of COMMAND DOCS as generate-command-code.py compiles it.</summary>
     private sealed record DocArg(
@@ -927,7 +974,7 @@ internal static class CommandInfoWriter
                 using var doc = JsonDocument.Parse(d.HistoryJson);
                 foreach (var pair in doc.RootElement.EnumerateArray())
                 {
-                    history.Add((AclText.FromUtf8(pair[0].GetString() ?? string.Empty), AclText.FromUtf8(pair[1].GetString() ?? string.Empty)));
+                    history.Add((CText(pair[0].GetString() ?? string.Empty), CText(pair[1].GetString() ?? string.Empty)));
                 }
             }
 
@@ -941,7 +988,7 @@ internal static class CommandInfoWriter
             var tips = new string[d.Tips.Count];
             for (int i = 0; i < tips.Length; i++)
             {
-                tips[i] = AclText.FromUtf8(d.Tips[i]);
+                tips[i] = CText(d.Tips[i]);
             }
 
             return new DocModel
@@ -978,7 +1025,7 @@ internal static class CommandInfoWriter
                 string? display = container ? null : OptionalText(a, "display");
                 string? token = OptionalText(a, "token");
                 list.Add(new DocArg(
-                    Name: AsciiLower(AclText.FromUtf8(a.GetProperty("name").GetString() ?? string.Empty)),
+                    Name: CText(AsciiLower(a.GetProperty("name").GetString() ?? string.Empty)),
                     Type: type,
                     Display: display is null ? null : AsciiLower(display),
                     KeySpecIndex: a.TryGetProperty("key_spec_index", out var ksi) && ksi.ValueKind == JsonValueKind.Number ? ksi.GetInt32() : -1,

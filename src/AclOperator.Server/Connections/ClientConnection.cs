@@ -16,7 +16,7 @@ namespace AclOperator.Server.Connections;
 /// (<c>ClientConnection.Dispatch.cs</c>), a writer loop that drains <see cref="OutputBuffer"/> to the socket, and the
 /// per-client state Redis keeps (user, authentication, protocol, name, db, MULTI queue, subscriptions).
 /// </summary>
-internal sealed partial class ClientConnection : IAclClient, IBackendReplySink
+internal sealed partial class ClientConnection : IAclClient, IBackendReplySink, IDisposable
 {
     private readonly ServerContext _ctx;
     private readonly Stream _stream;
@@ -154,7 +154,11 @@ internal sealed partial class ClientConnection : IAclClient, IBackendReplySink
 
     private async Task ReadLoopAsync(CancellationToken ct)
     {
-        var parser = new RequestParser(new ParserLimits { MaxBulkLength = _ctx.Settings.ProtoMaxBulkLen });
+        var parser = new RequestParser(new ParserLimits
+        {
+            MaxBulkLength = _ctx.Settings.ProtoMaxBulkLen,
+            MaxFrameLength = (int)Math.Min(_ctx.Settings.ClientQueryBufferLimit, int.MaxValue),
+        });
         using var request = new Request();
         while (!_closing)
         {
@@ -276,6 +280,12 @@ internal sealed partial class ClientConnection : IAclClient, IBackendReplySink
 
         await _reader.CompleteAsync().ConfigureAwait(false);
         await _stream.DisposeAsync().ConfigureAwait(false);
+        Dispose();
+    }
+
+    /// <summary>Releases the output buffer and the close signal (after <see cref="RunAsync"/> ended).</summary>
+    public void Dispose()
+    {
         _out.Dispose();
         _closed.Dispose();
     }

@@ -80,7 +80,7 @@ internal sealed partial class RespServer : IAsyncDisposable
             var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             s.Bind(new UnixDomainSocketEndPoint(unixSocket));
             s.Listen(backlog);
-            if (unixSocketPerm != 0)
+            if (unixSocketPerm != 0 && !OperatingSystem.IsWindows())
             {
                 File.SetUnixFileMode(unixSocket, (UnixFileMode)unixSocketPerm);
             }

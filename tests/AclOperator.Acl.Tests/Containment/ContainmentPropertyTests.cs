@@ -249,6 +249,26 @@ public sealed class ContainmentPropertyTests
         Assert.True(allowedCalls >= 2000, stats);
     }
 
+    [Theory]
+    // allkeys matches the empty key name; the ordinary pattern `*` does not (so only an allkeys ceiling covers allkeys).
+    [InlineData("+get %RW~*", "+get allkeys", "get", "")]
+    // Only the empty pattern matches the empty name, so `*` does not cover `~` (the empty pattern).
+    [InlineData("+get %R~*", "+get %R~", "get", "")]
+    // PSUBSCRIBE compares the pattern verbatim: `&a*` does not admit PSUBSCRIBE ab*, so it does not cover `&ab*` there.
+    [InlineData("+psubscribe &a*", "+psubscribe &ab*", "psubscribe", "ab*")]
+    // One pattern must grant the whole access: %R~a* plus %W~ab* do not allow GETDEL ab1 (RW).
+    [InlineData("+getdel %R~a* %W~ab*", "+getdel ~ab*", "getdel", "ab1")]
+    public void Rejected_edge_cases_are_real_escapes_per_the_evaluator(string ceilingRules, string userRules, string command, string arg)
+    {
+        var ceiling = ContainmentTests.Ceiling(ceilingRules).Ceiling!;
+        var user = ContainmentTests.User(userRules);
+        Assert.False(AclContainment.Check(user, ceiling, allowNoPass: false).IsContained);
+        var cmd = CommandTable.Redis74.Find(command.AsSpan())!;
+        var argv = ArgvBuilder.From(command, arg).Args;
+        Assert.True(AclEvaluator.Check(user, cmd, argv).IsAllowed);
+        Assert.False(AclEvaluator.Check(ceiling, cmd, argv).IsAllowed);
+    }
+
     /// <summary>
     /// Directed calls for each key/channel text the user's own patterns suggest (the pattern itself, and with its
     /// wildcards filled in), so the edge cases of coverage (empty names, verbatim PSUBSCRIBE patterns, access flags,

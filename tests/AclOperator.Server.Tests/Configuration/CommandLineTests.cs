@@ -1,5 +1,7 @@
 using AclOperator.Server.Configuration;
 using Xunit;
+// Garnet's dependency CommandLineParser declares a global 'CommandLine' namespace that hides the type's short name.
+using ServerCommandLine = AclOperator.Server.Configuration.CommandLine;
 
 namespace AclOperator.Server.Tests.Configuration;
 
@@ -9,7 +11,7 @@ public sealed class CommandLineTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private CommandLineResult Parse(params string[] args) => CommandLine.Parse(args, () => "maxclients 33\n", _dir);
+    private CommandLineResult Parse(params string[] args) => ServerCommandLine.Parse(args, () => "maxclients 33\n", _dir);
 
     [Fact]
     public void Version_and_help()
@@ -27,7 +29,7 @@ public sealed class CommandLineTests : IDisposable
     {
         var r = Parse();
         Assert.Equal(CommandLineAction.Run, r.Action);
-        Assert.Equal([CommandLine.NoConfigFileWarning], r.StartupNotices);
+        Assert.Equal([ServerCommandLine.NoConfigFileWarning], r.StartupNotices);
         Assert.Equal(6379, r.Load!.Config!.Port);
     }
 
