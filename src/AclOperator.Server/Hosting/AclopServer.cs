@@ -32,6 +32,9 @@ internal sealed partial class AclopServer : IAsyncDisposable
     /// <summary>The first TCP endpoint (tests connect here).</summary>
     public IPEndPoint EndPoint => _listener.EndPoints[0];
 
+    /// <summary>The TLS endpoint when <c>tls-port</c> is configured.</summary>
+    public IPEndPoint? TlsEndPoint => _listener.TlsEndPoint;
+
     /// <summary>Completes when SHUTDOWN was received.</summary>
     public CancellationToken ShutdownRequested => Context.Shutdown.Token;
 
@@ -88,6 +91,10 @@ internal sealed partial class AclopServer : IAsyncDisposable
             ProtectedMode = () => runtime.Current.ProtectedMode,
         };
         listener.Listen(config.Bind, config.Port, config.TcpBacklog, config.UnixSocket is null ? null : config.ResolvePath(config.UnixSocket), config.UnixSocketPerm);
+        if (config.TlsPort > 0 || (allowEphemeralPort && config.TlsCertFile is not null))
+        {
+            listener.ListenTls(config.Bind, config.TlsPort, config.TcpBacklog, TlsOptions.Load(config));
+        }
         LogServerInitialized(logger);
         listener.Start();
         LogReady(logger, config.Port == 0 && !allowEphemeralPort ? "unix" : "tcp");

@@ -26,6 +26,9 @@ internal sealed partial class RespServer : IAsyncDisposable
     /// <summary>Protected mode (Redis semantics); read per connection because CONFIG SET can change it.</summary>
     public Func<bool> ProtectedMode { get; init; } = () => false;
 
+    /// <summary>The TLS endpoint, if a TLS port is bound.</summary>
+    public IPEndPoint? TlsEndPoint => _listeners.Where(_tlsListeners.Contains).Select(l => (IPEndPoint)l.LocalEndPoint!).FirstOrDefault();
+
     /// <summary>The bound TCP endpoints (port 0 resolves to the real port).</summary>
     public IReadOnlyList<IPEndPoint> EndPoints => _listeners.Where(l => l.LocalEndPoint is IPEndPoint).Select(l => (IPEndPoint)l.LocalEndPoint!).ToList();
 
@@ -89,6 +92,23 @@ internal sealed partial class RespServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Binds the TLS port on every address of <paramref name="bind"/> (E19).</summary>
+    public void ListenTls(IReadOnlyList<string> bind, int port, int backlog, TlsOptions tls)
+    {
+        _tls = tls;
+        int before = _listeners.Count;
+        int plainPort = _ctx.TcpPort;
+        Listen(bind, port, backlog, null, 0);
+        _ctx.TcpPort = plainPort;
+        for (int i = before; i < _listeners.Count; i++)
+        {
+            _tlsListeners.Add(_listeners[i]);
+        }
+    }
+
+    private TlsOptions? _tls;
+    private readonly HashSet<Socket> _tlsListeners = [];
+
     /// <summary>Lets tests bind port 0 (a free port); redis.conf's <c>port 0</c> means "no TCP" otherwise.</summary>
     public bool ExplicitZeroPortForTests { get; init; }
 
@@ -135,10 +155,8 @@ internal sealed partial class RespServer : IAsyncDisposable
                 continue;
             }
 
-            var stream = new NetworkStream(socket, ownsSocket: true);
-            var connection = new ClientConnection(_ctx, stream, socket.RemoteEndPoint, socket.LocalEndPoint, unix);
-            _ctx.Clients.Add(connection);
-            var task = Task.Run(() => connection.RunAsync(_stopping.Token));
+            bool tls = _tls is not null && _tlsListeners.Contains(listener);
+            var task = Task.Run(() => RunClientAsync(socket, unix, tls));
             lock (_connectionsLock)
             {
                 _connections.Add(task);
@@ -157,6 +175,33 @@ internal sealed partial class RespServer : IAsyncDisposable
                 TaskScheduler.Default);
         }
     }
+
+    private async Task RunClientAsync(Socket socket, bool unix, bool tls)
+    {
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        if (tls)
+        {
+            try
+            {
+                using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+                handshake.CancelAfter(TimeSpan.FromSeconds(10));
+                stream = await _tls!.AuthenticateAsync(stream, handshake.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException or OperationCanceledException)
+            {
+                LogTlsFailed(_logger, e.Message);
+                await stream.DisposeAsync().ConfigureAwait(false);
+                return;
+            }
+        }
+
+        var connection = new ClientConnection(_ctx, stream, socket.RemoteEndPoint, socket.LocalEndPoint, unix);
+        _ctx.Clients.Add(connection);
+        await connection.RunAsync(_stopping.Token).ConfigureAwait(false);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Error accepting a client connection: {Reason}")]
+    private static partial void LogTlsFailed(ILogger logger, string reason);
 
     private static async Task RefuseAsync(Socket socket, byte[] reply)
     {

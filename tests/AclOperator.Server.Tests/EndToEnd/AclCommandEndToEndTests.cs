@@ -299,7 +299,8 @@ public sealed class AclCommandEndToEndTests(SharedServerFixture shared) : IClass
         await using var alice = await s.ConnectAsAsync("alice", "pw");
         await File.WriteAllTextAsync(
             Path.Combine(s.Directory, "users.acl"),
-            "user a on +nosuch\nfoo bar\nuser c on badtok +nosuch2\nuser d on\nuser a off\n");
+            "user a on +nosuch\nfoo bar\nuser c on badtok +nosuch2\nuser d on\nuser a off\n",
+            Ct);
         await admin.AssertErr(
             "ERR users.acl:1: Error in applying operation '+nosuch': Unknown command or category name in ACL. users.acl:2 should start with user keyword followed by the username. users.acl:3: Syntax error. users.acl:3: Error in applying operation '+nosuch2': Unknown command or category name in ACL. WARNING: Duplicate user 'a' found on line 5. WARNING: ACL errors detected, no change to the previously active ACL rules was performed",
             "ACL", "LOAD");

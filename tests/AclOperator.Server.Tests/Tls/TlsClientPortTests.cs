@@ -1,0 +1,119 @@
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using AclOperator.Server.Configuration;
+using AclOperator.Server.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Xunit;
+
+namespace AclOperator.Server.Tests.Tls;
+
+/// <summary>E19: TLS on the client port, with and without client certificates.</summary>
+public sealed class TlsClientPortTests
+{
+    private static (string Dir, X509Certificate2 Ca, X509Certificate2 Client) WriteCertificates()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "aclop-tls-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        using var caKey = RSA.Create(2048);
+        var caReq = new CertificateRequest("CN=aclop-test-ca", caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        caReq.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        caReq.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign, true));
+        var ca = caReq.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(2));
+
+        X509Certificate2 Issue(string cn, string file)
+        {
+            using var key = RSA.Create(2048);
+            var req = new CertificateRequest($"CN={cn}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            var san = new SubjectAlternativeNameBuilder();
+            san.AddDnsName("localhost");
+            san.AddIpAddress(System.Net.IPAddress.Loopback);
+            req.CertificateExtensions.Add(san.Build());
+            var cert = req.Create(ca, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1), RandomNumberGenerator.GetBytes(8));
+            File.WriteAllText(Path.Combine(dir, file + ".crt"), cert.ExportCertificatePem());
+            File.WriteAllText(Path.Combine(dir, file + ".key"), key.ExportPkcs8PrivateKeyPem());
+            return cert.CopyWithPrivateKey(key);
+        }
+
+        Issue("localhost", "server");
+        var client = Issue("client", "client");
+        File.WriteAllText(Path.Combine(dir, "ca.crt"), ca.ExportCertificatePem());
+        return (dir, ca, client);
+    }
+
+    private static async Task<AclopServer> StartAsync(string dir, string authClients)
+    {
+        var parsed = AclOperator.Server.Configuration.CommandLine.Parse(
+            ["--port", "0", "--bind", "127.0.0.1", "--dir", dir, "--tls-port", "0", "--tls-cert-file", "server.crt",
+             "--tls-key-file", "server.key", "--tls-ca-cert-file", "ca.crt", "--tls-auth-clients", authClients, "--requirepass", "s3cret"],
+            workingDirectory: dir);
+        Assert.NotNull(parsed.Load?.Config);
+        return await AclopServer.StartAsync(parsed.Load!.Config!, NullLoggerFactory.Instance, allowEphemeralPort: true);
+    }
+
+    private static async Task<string> CallAsync(SslStream ssl, string command)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await ssl.WriteAsync(Encoding.ASCII.GetBytes(command + "\r\n"), ct);
+        var buf = new byte[256];
+        int n = await ssl.ReadAsync(buf, ct);
+        return Encoding.ASCII.GetString(buf, 0, n);
+    }
+
+    [Fact]
+    public async Task Auth_travels_over_tls_and_the_server_certificate_chains_to_the_ca()
+    {
+        var (dir, ca, _) = WriteCertificates();
+        await using var server = await StartAsync(dir, "no");
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(server.TlsEndPoint!, TestContext.Current.CancellationToken);
+        await using var ssl = new SslStream(tcp.GetStream(), false, (_, cert, _, _) =>
+        {
+            using var chain = new X509Chain();
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.Add(ca);
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            return chain.Build(new X509Certificate2(cert!));
+        });
+        await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "localhost" }, TestContext.Current.CancellationToken);
+        Assert.Equal("-NOAUTH Authentication required.\r\n", await CallAsync(ssl, "GET k"));
+        Assert.Equal("+OK\r\n", await CallAsync(ssl, "AUTH s3cret"));
+        Assert.Equal("+PONG\r\n", await CallAsync(ssl, "PING"));
+    }
+
+    [Fact]
+    public async Task Client_certificates_are_required_when_tls_auth_clients_is_yes()
+    {
+        var (dir, _, client) = WriteCertificates();
+        await using var server = await StartAsync(dir, "yes");
+
+        // Without a client certificate the handshake fails.
+        using (var tcp = new TcpClient())
+        {
+            await tcp.ConnectAsync(server.TlsEndPoint!, TestContext.Current.CancellationToken);
+            await using var ssl = new SslStream(tcp.GetStream(), false, (_, _, _, _) => true);
+            string? reply = null;
+            try
+            {
+                // TLS 1.3 reports the server's refusal on the first read (an error or end of stream), 1.2 in the handshake.
+                await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "localhost" }, TestContext.Current.CancellationToken);
+                reply = await CallAsync(ssl, "PING");
+            }
+            catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException)
+            {
+            }
+
+            Assert.True(string.IsNullOrEmpty(reply), $"the server answered a client without a certificate: {reply}");
+        }
+
+        // With a certificate issued by the CA it works.
+        using var tcp2 = new TcpClient();
+        await tcp2.ConnectAsync(server.TlsEndPoint!, TestContext.Current.CancellationToken);
+        await using var ssl2 = new SslStream(tcp2.GetStream(), false, (_, _, _, _) => true);
+        await ssl2.AuthenticateAsClientAsync(
+            new SslClientAuthenticationOptions { TargetHost = "localhost", ClientCertificates = [client] }, TestContext.Current.CancellationToken);
+        Assert.Equal("+OK\r\n", await CallAsync(ssl2, "AUTH s3cret"));
+    }
+}
