@@ -167,17 +167,8 @@ internal static class AclCommand
                 return ReplyAsync(c, acl.SaveAsync(ct));
 
             case "help":
-            {
-                var w = c.BeginReply();
-                w.WriteArrayHeader(HelpLines.Length);
-                foreach (var l in HelpLines)
-                {
-                    w.WriteSimpleString(l);
-                }
-
-                c.CommitReply();
+            c.ReplyHelp(HelpLines);
                 return null;
-            }
 
             default:
                 c.ReplyError(CommandErrors.UnknownSubcommand(cmd.Parent!, argv[1]));

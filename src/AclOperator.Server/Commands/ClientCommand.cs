@@ -168,17 +168,8 @@ internal static class ClientCommand
                 c.ReplySimple("OK");
                 return;
             case "help":
-            {
-                var w = c.BeginReply();
-                w.WriteArrayHeader(Help.Length);
-                foreach (var l in Help)
-                {
-                    w.WriteSimpleString(l);
-                }
-
-                c.CommitReply();
+            c.ReplyHelp(Help);
                 return;
-            }
 
             default:
                 c.ReplyError(CommandErrors.UnknownSubcommand(cmd.Parent!, argv[1]));

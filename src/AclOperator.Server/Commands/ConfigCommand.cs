@@ -99,17 +99,8 @@ internal static class ConfigCommand
             }
 
             case "help":
-            {
-                var w = c.BeginReply();
-                w.WriteArrayHeader(Help.Length);
-                foreach (var l in Help)
-                {
-                    w.WriteSimpleString(l);
-                }
-
-                c.CommitReply();
+            c.ReplyHelp(Help);
                 return;
-            }
 
             default:
                 c.ReplyError(CommandErrors.UnknownSubcommand(cmd.Parent!, argv[1]));

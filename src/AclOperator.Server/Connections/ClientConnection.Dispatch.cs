@@ -262,6 +262,19 @@ internal sealed partial class ClientConnection
         CommitReply();
     }
 
+    /// <summary>A HELP reply: one simple string per line.</summary>
+    internal void ReplyHelp(IReadOnlyList<string> lines)
+    {
+        var w = BeginReply();
+        w.WriteArrayHeader(lines.Count);
+        foreach (var l in lines)
+        {
+            w.WriteSimpleString(l);
+        }
+
+        CommitReply();
+    }
+
     internal void ReplyError(string error)
     {
         _ctx.Stats.ErrorReplied();

@@ -1,3 +1,4 @@
+using AclOperator.Acl.Evaluation;
 using System.Buffers;
 
 namespace AclOperator.Server.Protocol;
@@ -253,7 +254,7 @@ public sealed class RequestParser
                     return Step.Error;
             }
 
-            if (!RespNumber.TryParseInt64(buf[1..cr], out long count) || count > int.MaxValue)
+            if (!RedisInteger.TryParse(buf[1..cr], out long count) || count > int.MaxValue)
             {
                 error = ErrInvalidMultibulkLength;
                 return Step.Error;
@@ -309,7 +310,7 @@ public sealed class RequestParser
                     return Step.Error;
                 }
 
-                if (!RespNumber.TryParseInt64(buf[(pos + 1)..cr], out long len) || len < 0 || len > Limits.MaxBulkLength)
+                if (!RedisInteger.TryParse(buf[(pos + 1)..cr], out long len) || len < 0 || len > Limits.MaxBulkLength)
                 {
                     error = ErrInvalidBulkLength;
                     return Step.Error;

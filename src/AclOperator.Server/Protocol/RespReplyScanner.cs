@@ -1,3 +1,4 @@
+using AclOperator.Acl.Evaluation;
 using System.Buffers;
 
 namespace AclOperator.Server.Protocol;
@@ -156,7 +157,7 @@ public sealed class RespReplyScanner
     {
         value = 0;
         return frame.Length >= 4 && frame[0] == (byte)':' && TryLine(frame, out var body, out _)
-            && RespNumber.TryParseInt64(body, out value);
+            && RedisInteger.TryParse(body, out value);
     }
 
     /// <summary>
@@ -196,7 +197,7 @@ public sealed class RespReplyScanner
                 return false;
         }
 
-        if (!RespNumber.TryParseInt64(body, out long n) || n < -1 || n > int.MaxValue)
+        if (!RedisInteger.TryParse(body, out long n) || n < -1 || n > int.MaxValue)
         {
             return false;
         }
@@ -228,7 +229,7 @@ public sealed class RespReplyScanner
             return body.IsEmpty;
         }
 
-        if (frame[0] is not ((byte)'$' or (byte)'=' or (byte)'!') || !RespNumber.TryParseInt64(body, out long len) || len < -1)
+        if (frame[0] is not ((byte)'$' or (byte)'=' or (byte)'!') || !RedisInteger.TryParse(body, out long len) || len < -1)
         {
             return false;
         }
@@ -351,7 +352,7 @@ public sealed class RespReplyScanner
             }
 
             bool counted = type is (byte)'$' or (byte)'=' or (byte)'!' or (byte)'*' or (byte)'%' or (byte)'~' or (byte)'>' or (byte)'|';
-            if (counted && (!RespNumber.TryParseInt64(body, out n) || n < -1 || n > int.MaxValue))
+            if (counted && (!RedisInteger.TryParse(body, out n) || n < -1 || n > int.MaxValue))
             {
                 consumed = p - nl - 1;
                 return RespScanStatus.Invalid;

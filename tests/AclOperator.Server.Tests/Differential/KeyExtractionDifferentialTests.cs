@@ -14,7 +14,7 @@ public sealed class KeyExtractionDifferentialTests(DifferentialFixture fixture) 
 {
     private static readonly string[] Numkeys = ["0", "1", "2", "3", "-1", "99", "x", "01", "+1"];
 
-    private async Task CompareGetKeysAsync(string name, IReadOnlyList<string[]> argvs)
+    private async Task CompareGetKeysAsync(string name, List<string[]> argvs)
     {
         var session = new DiffSession(name);
         foreach (string[] argv in argvs)

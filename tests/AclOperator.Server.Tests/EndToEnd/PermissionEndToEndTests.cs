@@ -115,9 +115,11 @@ public sealed class PermissionEndToEndTests(SharedServerFixture shared) : IClass
         AssertInteger(await u.CallAsync("EXISTS", "wo:1"), 1);
         await u.AssertErr(NoPermKey, "EXISTS", "other");
 
-        // COPY: source R, destination W.
-        AssertInteger(await u.CallAsync("COPY", "ro:1", "wo:2"), 1);
-        await u.AssertErr(NoPermKey, "COPY", "wo:1", "ro:2");
+        // SUNIONSTORE: destination W, sources R.
+        await admin.CallAsync("SADD", "ro:set", "m");
+        AssertInteger(await u.CallAsync("SUNIONSTORE", "wo:set", "ro:set"), 1);
+        await u.AssertErr(NoPermKey, "SUNIONSTORE", "ro:set2", "ro:set");
+        await u.AssertErr(NoPermKey, "SUNIONSTORE", "wo:set", "wo:set");
 
         // Multi-key: the first failing key decides, with no user or key in the text.
         await u.AssertErr(NoPermKey, "MSET", "wo:3", "a", "ro:3", "b");

@@ -75,6 +75,31 @@ public sealed class PubSubAndDisconnectEndToEndTests
         AssertPush(r, "subscribe", "ch", 1);
         Assert.Equal(RespReplyType.Null, (await c.CallAsync("GET", "nokey")).Type);
         AssertSimple(await c.CallAsync("PING"), "PONG");
+        var p = await c.CallAsync("PSUBSCRIBE", "p*");
+        Assert.Equal(RespReplyType.Push, p.Type);
+        AssertPush(p, "psubscribe", "p*", 2);
+    }
+
+    [Fact]
+    public async Task UnsubscribeAll_DoesNotSeeOrTouchOtherClientsChannels()
+    {
+        await using var s = await StartAsync();
+        await using var a = await s.ConnectAsync();
+        await using var b = await s.ConnectAsync();
+        await using var pub = await s.ConnectAsync();
+        AssertPush(await a.CallAsync("SUBSCRIBE", "secret-a"), "subscribe", "secret-a", 1);
+        AssertPush(await b.CallAsync("PSUBSCRIBE", "p*"), "psubscribe", "p*", 1);
+
+        // b has no channel subscriptions: Redis replies [unsubscribe, nil, 1] (1 = b's pattern).
+        var r = await b.CallAsync("UNSUBSCRIBE");
+        Assert.Equal(3, r.Items.Count);
+        AssertBulk(r.Items[0], "unsubscribe");
+        Assert.True(r.Items[1].IsNull, $"b must not see a's channel: {r}");
+        AssertInteger(r.Items[2], 1);
+
+        // a is still subscribed.
+        AssertInteger(await pub.CallAsync("PUBLISH", "secret-a", "m"), 1);
+        Assert.Equal(["message", "secret-a", "m"], (await a.ReadReplyAsync(Ct)).Items.Select(i => i.Text));
     }
 
     [Fact]

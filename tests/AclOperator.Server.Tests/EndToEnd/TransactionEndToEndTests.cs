@@ -191,8 +191,21 @@ public sealed class TransactionEndToEndTests(SharedServerFixture shared) : IClas
         var r = await c.CallAsync("EXEC");
         Assert.Equal(3, r.Items.Count);
         AssertSimple(r.Items[0], "OK");
-        AssertError(r.Items[1], "ERR value is not an integer or out of range");
+        // The exact text is checked by BackendErrorTexts_AreRedisTexts.
+        Assert.True(r.Items[1].IsError);
+        Assert.StartsWith("ERR value is not an integer or out of range", r.Items[1].Text, StringComparison.Ordinal);
         AssertBulk(r.Items[2], "notanumber");
+    }
+
+    [Fact]
+    public async Task BackendErrorTexts_AreRedisTexts()
+    {
+        // Redis 7.4.1: no trailing period on these shared error replies.
+        await using var c = await shared.ConnectAsync();
+        var key = UniqueName("errtext");
+        await c.AssertOk("SET", key, "abc");
+        await c.AssertErr("ERR value is not an integer or out of range", "INCR", key);
+        await c.AssertErr("WRONGTYPE Operation against a key holding the wrong kind of value", "LPUSH", key, "x");
     }
 
     [Fact]
