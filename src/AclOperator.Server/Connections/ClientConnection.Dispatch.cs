@@ -3,6 +3,7 @@ using System.Text;
 using AclOperator.Acl;
 using AclOperator.Acl.Commands;
 using AclOperator.Acl.Evaluation;
+using AclOperator.Server.Backend;
 using AclOperator.Server.Commands;
 using AclOperator.Server.Protocol;
 
@@ -314,7 +315,10 @@ internal sealed partial class ClientConnection
         }
     }
 
-    /// <summary>Sends the accumulated frames; the embedded backend replies before this returns.</summary>
+    /// <summary>
+    /// Sends the accumulated frames; the embedded backend replies before this returns. The batch's reply is taken
+    /// whole so backend error texts can be put in Redis's words (<see cref="BackendErrorText"/>) before it is queued.
+    /// </summary>
     internal void FlushBatch()
     {
         if (_batch.WrittenCount == 0)
@@ -322,6 +326,8 @@ internal sealed partial class ClientConnection
             return;
         }
 
+        var reply = _batchReply;
+        _capture = reply;
         _executingThread = Environment.CurrentManagedThreadId;
         try
         {
@@ -329,10 +335,36 @@ internal sealed partial class ClientConnection
         }
         finally
         {
+            _capture = null;
             _executingThread = 0;
             _batch.ResetWrittenCount();
         }
+
+        if (_replyMode is not (ReplyMode.Off or ReplyMode.Skipping))
+        {
+            if (BackendErrorText.MayNeedFix(reply.WrittenSpan))
+            {
+                _scratchFix.ResetWrittenCount();
+                BackendErrorText.Normalize(reply.WrittenSpan, _scratchFix);
+                _out.Append(_scratchFix.WrittenSpan);
+            }
+            else
+            {
+                _out.Append(reply.WrittenSpan);
+            }
+        }
+
+        reply.ResetWrittenCount();
+        if (reply.Capacity > 64 * 1024)
+        {
+            // Keep idle connections small (E14): a large reply does not pin its buffer.
+            _batchReply = new ArrayBufferWriter<byte>(1024);
+            _scratchFix = new ArrayBufferWriter<byte>(256);
+        }
     }
+
+    private ArrayBufferWriter<byte> _batchReply = new(1024);
+    private ArrayBufferWriter<byte> _scratchFix = new(256);
 
     /// <summary>Runs frames on the backend and returns the reply bytes instead of sending them.</summary>
     internal byte[] ExecuteCaptured(ReadOnlySpan<byte> frames)

@@ -55,9 +55,9 @@ internal sealed partial class ClientConnection
                 ForwardArgv(argv, request);
                 _watching = false;
                 return null;
-            case "subscribe" or "psubscribe" or "ssubscribe" or "unsubscribe" or "punsubscribe" or "sunsubscribe":
-                TrackSubscription(cmd, argv);
-                ForwardArgv(argv, request);
+            case "subscribe" or "psubscribe" or "ssubscribe" or "unsubscribe" or "punsubscribe" or "sunsubscribe"
+                when _ctx.Backend.SupportedCommands.Contains(cmd.FullName):
+                Subscription(cmd, argv);
                 return null;
             case "shutdown":
                 FlushBatch();

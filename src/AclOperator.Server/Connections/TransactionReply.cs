@@ -55,7 +55,9 @@ internal static class TransactionReply
                 return false;
             }
 
-            items[i] = exec[start..p].ToArray();
+            var fixedItem = new System.Buffers.ArrayBufferWriter<byte>(p - start);
+            AclOperator.Server.Backend.BackendErrorText.WriteFrame(exec[start..p], fixedItem);
+            items[i] = fixedItem.WrittenSpan.ToArray();
         }
 
         _ = protocol;

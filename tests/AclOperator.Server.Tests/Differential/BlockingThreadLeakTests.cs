@@ -68,6 +68,7 @@ public sealed class BlockingThreadLeakTests
         int baseThreads = ThreadCount();
 
         var sockets = new List<Socket>(Clients);
+        var setup = Stopwatch.StartNew();
         try
         {
             for (int start = 0; start < Clients; start += 100)
@@ -83,6 +84,7 @@ public sealed class BlockingThreadLeakTests
                 sockets.AddRange(await Task.WhenAll(batch));
             }
 
+            TestContext.Current.TestOutputHelper?.WriteLine($"{Clients} clients connected and sent BLPOP in {setup.ElapsedMilliseconds} ms");
             bool allBlocked = await WaitUntilAsync(() => server.Context.Clients.All().Count(c => c.Blocked) >= Clients, TimeSpan.FromSeconds(60));
             int blocked = server.Context.Clients.All().Count(c => c.Blocked);
             int peakThreads = ThreadCount();
@@ -101,9 +103,9 @@ public sealed class BlockingThreadLeakTests
             }
         }
 
-        bool clientsBack = await WaitUntilAsync(() => server.Context.Clients.Count <= baseClients, TimeSpan.FromSeconds(30));
-        bool sessionsBack = await WaitUntilAsync(() => garnet.OpenSessionCount <= baseSessions, TimeSpan.FromSeconds(10));
-        bool threadsBack = await WaitUntilAsync(() => ThreadCount() <= baseThreads + 40, TimeSpan.FromSeconds(30));
+        bool clientsBack = await WaitUntilAsync(() => server.Context.Clients.Count <= baseClients, TimeSpan.FromSeconds(15));
+        bool sessionsBack = clientsBack && await WaitUntilAsync(() => garnet.OpenSessionCount <= baseSessions, TimeSpan.FromSeconds(10));
+        bool threadsBack = sessionsBack && await WaitUntilAsync(() => ThreadCount() <= baseThreads + 40, TimeSpan.FromSeconds(15));
         string state = $"clients {server.Context.Clients.Count} (baseline {baseClients}), blocked {server.Context.Clients.All().Count(c => c.Blocked)}, " +
                        $"Garnet sessions {garnet.OpenSessionCount} (baseline {baseSessions}), threads {ThreadCount()} (baseline {baseThreads})";
         TestContext.Current.TestOutputHelper?.WriteLine("after disconnect: " + state);

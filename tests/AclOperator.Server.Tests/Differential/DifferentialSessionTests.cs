@@ -137,6 +137,27 @@ public sealed class DifferentialSessionTests(DifferentialFixture fixture) : ICla
         .Cmd("GET", "cr:a")
         .Cmd("CLIENT", "REPLY", "BAD"));
 
+    /// <summary>The same CLIENT REPLY semantics with a local command (which flushes forwarded replies) before each
+    /// switch; <see cref="ClientReplySkipOffOn"/> shows the pending forwarded replies that are lost without it.</summary>
+    [Fact]
+    public Task ClientReplySkipOffOn_AfterLocalCommand() => Same(new DiffSession("client-reply-flushed")
+        .Cmd("DEL", "cr2:a")
+        .Cmd("SET", "cr2:a", "1")
+        .Cmd("PING")
+        .Cmd("CLIENT", "REPLY", "SKIP")
+        .Cmd("GET", "cr2:a")
+        .Cmd("GET", "cr2:a")
+        .Cmd("PING")
+        .Cmd("CLIENT", "REPLY", "SKIP")
+        .Cmd("ECHO", "skipped")
+        .Cmd("ECHO", "shown")
+        .Cmd("CLIENT", "REPLY", "OFF")
+        .Cmd("INCR", "cr2:a")
+        .Cmd("PING")
+        .Cmd("NOSUCH")
+        .Cmd("CLIENT", "REPLY", "ON")
+        .Cmd("GET", "cr2:a"));
+
     [Fact]
     public Task ResetInsideMulti() => Same(new DiffSession("reset-multi")
         .Cmd("DEL", "rs:a")

@@ -65,7 +65,7 @@ public sealed class PubSubAndDisconnectEndToEndTests
     }
 
     [Fact]
-    public async Task Resp3_SubscribedClientCanStillRunCommands()
+    public async Task Resp3_SubscribeConfirmationsArePushes_AndCommandsStillRun()
     {
         await using var s = await StartAsync();
         await using var c = await s.ConnectAsync();

@@ -43,6 +43,22 @@ public sealed class TlsClientPortTests
         return (dir, ca, client);
     }
 
+    /// <summary>Accepts exactly the server certificates issued by the test CA.</summary>
+    private static RemoteCertificateValidationCallback TrustOnly(X509Certificate2 ca) => (_, cert, _, _) =>
+    {
+        if (cert is null)
+        {
+            return false;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var leaf = new X509Certificate2(cert);
+        return chain.Build(leaf);
+    };
+
     private static async Task<AclopServer> StartAsync(string dir, string authClients)
     {
         var parsed = AclOperator.Server.Configuration.CommandLine.Parse(
@@ -69,14 +85,7 @@ public sealed class TlsClientPortTests
         await using var server = await StartAsync(dir, "no");
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(server.TlsEndPoint!, TestContext.Current.CancellationToken);
-        await using var ssl = new SslStream(tcp.GetStream(), false, (_, cert, _, _) =>
-        {
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.Add(ca);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            return chain.Build(new X509Certificate2(cert!));
-        });
+        await using var ssl = new SslStream(tcp.GetStream(), false, TrustOnly(ca));
         await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "localhost" }, TestContext.Current.CancellationToken);
         Assert.Equal("-NOAUTH Authentication required.\r\n", await CallAsync(ssl, "GET k"));
         Assert.Equal("+OK\r\n", await CallAsync(ssl, "AUTH s3cret"));
@@ -86,14 +95,14 @@ public sealed class TlsClientPortTests
     [Fact]
     public async Task Client_certificates_are_required_when_tls_auth_clients_is_yes()
     {
-        var (dir, _, client) = WriteCertificates();
+        var (dir, ca, client) = WriteCertificates();
         await using var server = await StartAsync(dir, "yes");
 
         // Without a client certificate the handshake fails.
         using (var tcp = new TcpClient())
         {
             await tcp.ConnectAsync(server.TlsEndPoint!, TestContext.Current.CancellationToken);
-            await using var ssl = new SslStream(tcp.GetStream(), false, (_, _, _, _) => true);
+            await using var ssl = new SslStream(tcp.GetStream(), false, TrustOnly(ca));
             string? reply = null;
             try
             {
@@ -111,7 +120,7 @@ public sealed class TlsClientPortTests
         // With a certificate issued by the CA it works.
         using var tcp2 = new TcpClient();
         await tcp2.ConnectAsync(server.TlsEndPoint!, TestContext.Current.CancellationToken);
-        await using var ssl2 = new SslStream(tcp2.GetStream(), false, (_, _, _, _) => true);
+        await using var ssl2 = new SslStream(tcp2.GetStream(), false, TrustOnly(ca));
         await ssl2.AuthenticateAsClientAsync(
             new SslClientAuthenticationOptions { TargetHost = "localhost", ClientCertificates = [client] }, TestContext.Current.CancellationToken);
         Assert.Equal("+OK\r\n", await CallAsync(ssl2, "AUTH s3cret"));
