@@ -469,8 +469,8 @@ public static class KeyExtractor
 
                 if (j == argc - 1)
                 {
-                    // KEYS with nothing after it migrates nothing (NOKEY); Redis checks the (empty) key argument.
-                    break;
+                    // KEYS with nothing after it names no key (migrateGetKeys: num = 0) and migrates nothing (NOKEY).
+                    return writer.Count;
                 }
 
                 for (int k = j + 1; k < argc; k++)
@@ -501,6 +501,7 @@ public static class KeyExtractor
         int argc = argv.Count;
         int streamsArg = 0;
         int streamsCount = 0;
+        bool sawGroup = false;
         for (int i = 1; i < argc; i++)
         {
             int more = argc - i - 1;
@@ -546,6 +547,7 @@ public static class KeyExtractor
                     return -1;
                 }
 
+                sawGroup = true;
                 i += 2;
             }
             else if (CStringEqualsIgnoreCase(arg, "NOACK"u8))
@@ -566,6 +568,13 @@ public static class KeyExtractor
         if (streamsArg == 0)
         {
             error = SyntaxError;
+            return -1;
+        }
+
+        if (group && !sawGroup)
+        {
+            // xreadCommand refuses XREADGROUP without GROUP before touching any key.
+            error = "ERR Missing GROUP option for XREADGROUP";
             return -1;
         }
 

@@ -1,7 +1,8 @@
 namespace AclOperator.Acl.Rules;
 
 /// <summary>
-/// Exact port of Redis's <c>sdssplitargs</c> (src/sds.c), used to split the body of a <c>(...)</c> selector.
+/// Exact port of Redis's <c>sdssplitargs</c> (src/sds.c): selector bodies, inline requests and redis.conf lines.
+/// The core splits in place and allocates nothing (each output byte consumes at least one input byte).
 /// </summary>
 /// <remarks>
 /// <para>The input is handled as a C string: a NUL byte (or the end of the span) ends it and the rest is dropped.</para>
@@ -15,46 +16,70 @@ namespace AclOperator.Acl.Rules;
 /// In <c>'...'</c> only <c>\'</c> is an escape.</item>
 /// </list>
 /// </remarks>
-internal static class SdsSplitArgs
+public static class SdsSplitArgs
 {
     /// <summary>Splits <paramref name="line"/>; null on unbalanced quotes or a closing quote not followed by a blank.</summary>
     public static List<byte[]>? Split(ReadOnlySpan<byte> line)
     {
-        var result = new List<byte[]>();
-        var current = new List<byte>();
+        var buffer = line.ToArray();
+        var sink = new ListSink();
+        if (!SplitInPlace(buffer, ref sink))
+        {
+            return null;
+        }
+
+        var result = new List<byte[]>(sink.Ranges.Count);
+        foreach (var (offset, length) in sink.Ranges)
+        {
+            result.Add(buffer.AsSpan(offset, length).ToArray());
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Splits <paramref name="line"/> in place: unescaped tokens overwrite the line and their ranges go to
+    /// <paramref name="sink"/>. Returns false on unbalanced quotes or a closing quote followed by a non-blank.
+    /// </summary>
+    public static bool SplitInPlace<TSink>(Span<byte> line, ref TSink sink)
+        where TSink : IArgRangeSink, allows ref struct
+    {
+        // A C string: a NUL byte ends the input.
+        int nul = line.IndexOf((byte)0);
+        var s = nul < 0 ? line : line[..nul];
+        int n = s.Length;
         int p = 0;
+        int w = 0;
         while (true)
         {
-            // Skip blanks.
-            while (At(line, p) != 0 && IsSpace(At(line, p)))
+            while (p < n && IsSpace(s[p]))
             {
                 p++;
             }
 
-            if (At(line, p) == 0)
+            if (p >= n)
             {
-                // Even on empty input return something not null.
-                return result;
+                return true;
             }
 
-            bool inq = false;  // in "double quotes"
-            bool insq = false; // in 'single quotes'
+            bool inq = false;
+            bool insq = false;
             bool done = false;
-            current.Clear();
+            int start = w;
             while (!done)
             {
-                byte c = At(line, p);
+                byte c = At(s, p);
                 if (inq)
                 {
-                    if (c == '\\' && At(line, p + 1) == 'x' && IsHexDigit(At(line, p + 2)) && IsHexDigit(At(line, p + 3)))
+                    if (c == (byte)'\\' && At(s, p + 1) == (byte)'x' && IsHexDigit(At(s, p + 2)) && IsHexDigit(At(s, p + 3)))
                     {
-                        current.Add((byte)((HexDigitToInt(At(line, p + 2)) * 16) + HexDigitToInt(At(line, p + 3))));
+                        s[w++] = (byte)((HexValue(At(s, p + 2)) * 16) + HexValue(At(s, p + 3)));
                         p += 3;
                     }
-                    else if (c == '\\' && At(line, p + 1) != 0)
+                    else if (c == (byte)'\\' && At(s, p + 1) != 0)
                     {
                         p++;
-                        current.Add(At(line, p) switch
+                        s[w++] = s[p] switch
                         {
                             (byte)'n' => (byte)'\n',
                             (byte)'r' => (byte)'\r',
@@ -62,53 +87,49 @@ internal static class SdsSplitArgs
                             (byte)'b' => (byte)'\b',
                             (byte)'a' => (byte)'\a',
                             var other => other,
-                        });
+                        };
                     }
-                    else if (c == '"')
+                    else if (c == (byte)'"')
                     {
-                        // The closing quote must be followed by a space or nothing at all.
-                        if (At(line, p + 1) != 0 && !IsSpace(At(line, p + 1)))
+                        if (At(s, p + 1) != 0 && !IsSpace(At(s, p + 1)))
                         {
-                            return null;
+                            return false;
                         }
 
                         done = true;
                     }
                     else if (c == 0)
                     {
-                        // Unterminated quotes.
-                        return null;
+                        return false;
                     }
                     else
                     {
-                        current.Add(c);
+                        s[w++] = c;
                     }
                 }
                 else if (insq)
                 {
-                    if (c == '\\' && At(line, p + 1) == '\'')
+                    if (c == (byte)'\\' && At(s, p + 1) == (byte)'\'')
                     {
                         p++;
-                        current.Add((byte)'\'');
+                        s[w++] = (byte)'\'';
                     }
-                    else if (c == '\'')
+                    else if (c == (byte)'\'')
                     {
-                        // The closing quote must be followed by a space or nothing at all.
-                        if (At(line, p + 1) != 0 && !IsSpace(At(line, p + 1)))
+                        if (At(s, p + 1) != 0 && !IsSpace(At(s, p + 1)))
                         {
-                            return null;
+                            return false;
                         }
 
                         done = true;
                     }
                     else if (c == 0)
                     {
-                        // Unterminated quotes.
-                        return null;
+                        return false;
                     }
                     else
                     {
-                        current.Add(c);
+                        s[w++] = c;
                     }
                 }
                 else
@@ -129,33 +150,40 @@ internal static class SdsSplitArgs
                             insq = true;
                             break;
                         default:
-                            current.Add(c);
+                            s[w++] = c;
                             break;
                     }
                 }
 
-                if (At(line, p) != 0)
+                // C: if (*p) p++;  (the terminating NUL is the end of the span here)
+                if (p < n)
                 {
                     p++;
                 }
             }
 
-            result.Add([.. current]);
+            sink.Add(start, w - start);
         }
     }
 
-    /// <summary>The byte at <paramref name="index"/>, or 0 (the C terminator) past the end.</summary>
-    private static byte At(ReadOnlySpan<byte> s, int index) => (uint)index < (uint)s.Length ? s[index] : (byte)0;
+    /// <summary>C <c>isspace</c> in the C locale (space, \t, \n, \v, \f, \r).</summary>
+    public static bool IsSpace(byte c) => c == (byte)' ' || (c >= (byte)'\t' && c <= (byte)'\r');
 
-    /// <summary>C-locale <c>isspace</c>.</summary>
-    private static bool IsSpace(byte c) => c is (byte)' ' or (byte)'\t' or (byte)'\n' or 0x0B or 0x0C or (byte)'\r';
+    private static byte At(Span<byte> s, int i) => i < s.Length ? s[i] : (byte)0;
 
-    private static bool IsHexDigit(byte c) => c is >= (byte)'0' and <= (byte)'9' or >= (byte)'a' and <= (byte)'f' or >= (byte)'A' and <= (byte)'F';
+    private static bool IsHexDigit(byte c) =>
+        (c >= (byte)'0' && c <= (byte)'9') || (c >= (byte)'a' && c <= (byte)'f') || (c >= (byte)'A' && c <= (byte)'F');
 
-    private static int HexDigitToInt(byte c) => c switch
+    private static int HexValue(byte c) => c <= (byte)'9' ? c - '0' : (c | 0x20) - 'a' + 10;
+
+    private struct ListSink : IArgRangeSink
     {
-        >= (byte)'0' and <= (byte)'9' => c - '0',
-        >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
-        _ => c - 'A' + 10,
-    };
+        public ListSink()
+        {
+        }
+
+        public List<(int Offset, int Length)> Ranges { get; } = [];
+
+        public readonly void Add(int offset, int length) => Ranges.Add((offset, length));
+    }
 }

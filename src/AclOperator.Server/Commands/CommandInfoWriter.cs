@@ -518,9 +518,16 @@ internal static class CommandInfoWriter
                 n = KeyExtractor.GetKeys(target, inner, keys, out _);
             }
 
-            if (n <= 0)
+            if (n < 0)
             {
-                // getKeysFromCommandWithSpecs found no keys (or the arguments cannot be resolved).
+                // Enforcement refuses this argv (E1: keys that cannot be resolved fail closed); say so rather than
+                // reporting "no keys", which Redis's lenient callbacks would.
+                return InvalidArguments;
+            }
+
+            if (n == 0)
+            {
+                // No keys in this call: an error unless the command's keys are optional.
                 if ((target.Flags & CommandFlags.NoMandatoryKeys) == 0)
                 {
                     return InvalidArguments;

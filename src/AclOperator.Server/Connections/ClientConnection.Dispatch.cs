@@ -416,7 +416,8 @@ internal sealed partial class ClientConnection
         _out.Signal();
         try
         {
-            await _backend.ExecuteBlockingAsync(frame, ct).ConfigureAwait(false);
+            var blocked = _backend.ExecuteBlockingAsync(frame, ct);
+            await Task.WhenAll(blocked, WatchForDisconnectAsync(blocked)).ConfigureAwait(false);
         }
         finally
         {

@@ -415,7 +415,12 @@ internal sealed partial class ClientConnection
 
     internal void SetNoTouch(bool on) => NoTouch = on;
 
-    internal void SetReplyMode(ReplyMode mode) => _replyMode = mode;
+    /// <summary>CLIENT REPLY: forwarded commands queued before it keep the mode they were sent under.</summary>
+    internal void SetReplyMode(ReplyMode mode)
+    {
+        FlushBatch();
+        _replyMode = mode;
+    }
 
     internal bool UnblockBackend(bool withError) => Blocked && _backend.Unblock(withError);
 

@@ -20,6 +20,7 @@ internal sealed partial class ClientConnection : IAclClient, IBackendReplySink, 
 {
     private readonly ServerContext _ctx;
     private readonly Stream _stream;
+    private readonly Socket? _socket;
     private readonly PipeReader _reader;
     private readonly OutputBuffer _out = new();
     private readonly ArrayBufferWriter<byte> _scratch = new(256);
@@ -40,10 +41,11 @@ internal sealed partial class ClientConnection : IAclClient, IBackendReplySink, 
     private AclUser _user;
     private long _epoch;
 
-    public ClientConnection(ServerContext ctx, Stream stream, EndPoint? remote, EndPoint? local, bool unixSocket)
+    public ClientConnection(ServerContext ctx, Stream stream, EndPoint? remote, EndPoint? local, bool unixSocket, Socket? socket = null)
     {
         _ctx = ctx;
         _stream = stream;
+        _socket = socket;
         _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true));
         _writer = new RespWriter(_scratch);
         _logger = ctx.LoggerFactory.CreateLogger("aclop.client");
@@ -306,6 +308,36 @@ internal sealed partial class ClientConnection : IAclClient, IBackendReplySink, 
         }
         catch (ObjectDisposedException)
         {
+        }
+    }
+
+    /// <summary>
+    /// While the read loop waits for a blocked command nobody reads the socket, so a client that goes away would
+    /// never be noticed (E12): poll the socket for end-of-stream until the command returns.
+    /// </summary>
+    internal async Task WatchForDisconnectAsync(Task blocked)
+    {
+        if (_socket is null)
+        {
+            return;
+        }
+
+        while (!blocked.IsCompleted && !_closing)
+        {
+            await Task.WhenAny(blocked, Task.Delay(200)).ConfigureAwait(false);
+            try
+            {
+                if (!blocked.IsCompleted && _socket.Poll(0, SelectMode.SelectRead) && _socket.Available == 0)
+                {
+                    RequestClose();
+                    return;
+                }
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                RequestClose();
+                return;
+            }
         }
     }
 

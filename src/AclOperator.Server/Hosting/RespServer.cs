@@ -195,7 +195,7 @@ internal sealed partial class RespServer : IAsyncDisposable
             }
         }
 
-        var connection = new ClientConnection(_ctx, stream, socket.RemoteEndPoint, socket.LocalEndPoint, unix);
+        var connection = new ClientConnection(_ctx, stream, socket.RemoteEndPoint, socket.LocalEndPoint, unix, socket);
         _ctx.Clients.Add(connection);
         await connection.RunAsync(_stopping.Token).ConfigureAwait(false);
     }

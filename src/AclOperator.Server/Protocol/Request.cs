@@ -13,7 +13,7 @@ namespace AclOperator.Server.Protocol;
 /// in linear time (a pending bulk of known length costs O(1) per read). Pass the same instance with input that
 /// starts where the previous <see cref="RequestParseStatus.Incomplete"/> left off; any other input restarts.
 /// </remarks>
-public sealed class Request : IDisposable
+public sealed class Request : IDisposable, AclOperator.Acl.Rules.IArgRangeSink
 {
     /// <summary>Buffers above this size are returned to the pool when the next request starts (E14: idle connections stay small).</summary>
     internal const int RetainBufferBytes = 32 * 1024;
@@ -111,6 +111,8 @@ public sealed class Request : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => ReleaseBuffers();
+
+    void AclOperator.Acl.Rules.IArgRangeSink.Add(int offset, int length) => AddRange(offset, length);
 
     internal void AddRange(int offset, int length)
     {

@@ -405,7 +405,7 @@ public sealed class RequestParser
         }
 
         r.Count = 0;
-        if (!InlineSplitter.SplitInPlace(owned.AsSpan(0, lineLength), r))
+        if (!AclOperator.Acl.Rules.SdsSplitArgs.SplitInPlace(owned.AsSpan(0, lineLength), ref r))
         {
             error = ErrUnbalancedQuotes;
             return Step.Error;

@@ -271,7 +271,6 @@ public sealed class CommandCommandTests(RedisServerFixture redis) : IClassFixtur
         new[] { "config", "get", "x" },
         new[] { "config", "nosuch" },
         new[] { "zunionstore", "d", "x", "a" },
-        new[] { "eval", "return 1", "5", "a" },
     };
 
     [Theory]
@@ -301,6 +300,16 @@ public sealed class CommandCommandTests(RedisServerFixture redis) : IClassFixtur
         // COMMAND GETKEYS has arity -3 since 7.2 (it was -4 in 7.0, so the live server rejects these by arity).
         Assert.Equal(error, Run(2, "COMMAND", "GETKEYS", command).Text);
         Assert.Equal(error, Run(3, "COMMAND", "GETKEYSANDFLAGS", command).Text);
+    }
+
+    [Fact]
+    public void GetKeys_ReportsArgvThatEnforcementRefuses()
+    {
+        // E1: Redis's evalGetKeys reads numkeys with atoi and its GETKEYS answers "*0" here, but EVAL itself rejects
+        // numkeys past argc; enforcement refuses the call, and GETKEYS (the same extractor, E9) says so.
+        Assert.Equal("ERR Invalid arguments specified for command", Run(2, "COMMAND", "GETKEYS", "eval", "return 1", "5", "a").Text);
+        Assert.Equal("ERR Invalid arguments specified for command", Run(3, "COMMAND", "GETKEYS", "eval", "return 1", "+1", "a").Text);
+        Assert.Equal(["a"], Run(2, "COMMAND", "GETKEYS", "eval", "return 1", "1", "a").GetStrings());
     }
 
     [Fact]
