@@ -469,8 +469,8 @@ public static class KeyExtractor
 
                 if (j == argc - 1)
                 {
-                    // KEYS with nothing after it names no key (migrateGetKeys: num = 0) and migrates nothing (NOKEY).
-                    return writer.Count;
+                    // KEYS with nothing after it migrates nothing (NOKEY); Redis checks the (empty) key argument.
+                    break;
                 }
 
                 for (int k = j + 1; k < argc; k++)

@@ -331,7 +331,7 @@ internal sealed partial class ClientConnection
         _executingThread = Environment.CurrentManagedThreadId;
         try
         {
-            _backend.Execute(_batch.WrittenSpan);
+            Backend.Execute(_batch.WrittenSpan);
         }
         finally
         {
@@ -375,7 +375,7 @@ internal sealed partial class ClientConnection
         _executingThread = Environment.CurrentManagedThreadId;
         try
         {
-            _backend.Execute(frames);
+            Backend.Execute(frames);
         }
         finally
         {
@@ -416,7 +416,7 @@ internal sealed partial class ClientConnection
         _out.Signal();
         try
         {
-            var blocked = _backend.ExecuteBlockingAsync(frame, ct);
+            var blocked = Backend.ExecuteBlockingAsync(frame, ct);
             await Task.WhenAll(blocked, WatchForDisconnectAsync(blocked)).ConfigureAwait(false);
         }
         finally

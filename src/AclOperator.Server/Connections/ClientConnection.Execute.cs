@@ -332,9 +332,10 @@ internal sealed partial class ClientConnection
         FlushBatch();
         DiscardTransaction(unwatchBackend: false);
         _watching = false;
+        // E7: a fresh backend session (db 0, no MULTI/WATCH/subscriptions), opened when next needed.
         var old = _backend;
-        _backend = _ctx.Backend.OpenSession(this);
-        old.Dispose();
+        _backend = null;
+        old?.Dispose();
         ClearSubscriptions();
         _replyMode = ReplyMode.On;
         Name = null;
@@ -422,7 +423,7 @@ internal sealed partial class ClientConnection
         _replyMode = mode;
     }
 
-    internal bool UnblockBackend(bool withError) => Blocked && _backend.Unblock(withError);
+    internal bool UnblockBackend(bool withError) => Blocked && _backend is { } b && b.Unblock(withError);
 
     internal AclUser CurrentUser
     {

@@ -27,7 +27,10 @@ internal sealed partial class ClientConnection : IAclClient, IBackendReplySink, 
     private readonly RespWriter _writer;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _closed = new();
-    private IBackendSession _backend;
+    // Opened on the first command that needs the backend, so idle connections hold no backend session (E14).
+    private IBackendSession? _backend;
+
+    private IBackendSession Backend => _backend ??= _ctx.Backend.OpenSession(this);
 
     // Forwarded frames accumulated between local commands (E15: one backend call per contiguous run).
     private readonly ArrayBufferWriter<byte> _batch = new(1024);
@@ -60,7 +63,6 @@ internal sealed partial class ClientConnection : IAclClient, IBackendReplySink, 
         _user = snapshot.Users.Default;
         _epoch = snapshot.Epoch;
         Authenticated = _user.NoPass && _user.Enabled;
-        _backend = ctx.Backend.OpenSession(this);
     }
 
     public long Id { get; }
@@ -273,7 +275,7 @@ internal sealed partial class ClientConnection : IAclClient, IBackendReplySink, 
         _ctx.Clients.Remove(this);
         try
         {
-            _backend.Dispose();
+            _backend?.Dispose();
         }
         catch (Exception e)
         {
@@ -303,7 +305,7 @@ internal sealed partial class ClientConnection : IAclClient, IBackendReplySink, 
             _reader.CancelPendingRead();
             if (Blocked)
             {
-                _backend.Unblock(withError: false);
+                _backend?.Unblock(withError: false);
             }
         }
         catch (ObjectDisposedException)

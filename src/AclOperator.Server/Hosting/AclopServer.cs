@@ -57,6 +57,7 @@ internal sealed partial class AclopServer : IAsyncDisposable
                 MemorySize = config.MaxMemory > 0 ? config.MaxMemory.ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
                 DatabaseCount = config.Databases,
                 EnableLua = true,
+                ResponseBufferSize = 4096,
             },
             loggerFactory,
             cancellationToken).ConfigureAwait(false);

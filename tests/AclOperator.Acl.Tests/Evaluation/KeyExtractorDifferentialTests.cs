@@ -193,7 +193,7 @@ public sealed class KeyExtractorDifferentialTests(RedisServerFixture redis) : IC
             : error;
 
     private static string Names(string formatted) =>
-        string.Join(',', formatted.Trim('[', ']').Split(", ").Select(k => k[..k.LastIndexOf(':')]));
+        string.Join(',', formatted.Trim('[', ']').Split(", ", StringSplitOptions.RemoveEmptyEntries).Select(k => k[..Math.Max(0, k.LastIndexOf(':'))]));
 
     private static string[] Generate(RedisCommand cmd, Random rng)
     {

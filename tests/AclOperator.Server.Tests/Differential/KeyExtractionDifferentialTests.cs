@@ -58,8 +58,16 @@ public sealed class KeyExtractionDifferentialTests(DifferentialFixture fixture) 
         Assert.True(failures.Count == 0, $"{failures.Count} of {argvs.Count} GETKEYS differ:\n" + string.Join("\n", failures.Take(40)));
     }
 
+    /// <summary>
+    /// MIGRATE whose last argument is KEYS migrates nothing (NOKEY). We check its empty key argument, as Redis's key
+    /// specs do for <c>… "" db timeout KEYS</c>; when an AUTH password happens to be "KEYS", Redis's keyword search
+    /// stops at the password and its GETKEYS fails instead. Stricter on a no-op, so excluded here.
+    /// </summary>
+    private static bool IsMigrateEndingWithKeys(string[] argv) =>
+        argv[0].Equals("MIGRATE", StringComparison.OrdinalIgnoreCase) && argv[^1].Equals("KEYS", StringComparison.OrdinalIgnoreCase);
+
     private static bool Is70Delta(string[] argv) =>
-        argv.Length < 2 ||
+        argv.Length < 2 || IsMigrateEndingWithKeys(argv) ||
         argv[0] is "ZRANK" or "ZREVRANK" && argv.Length > 3 ||
         argv[0] == "PFMERGE" && argv.Length == 2;
 
