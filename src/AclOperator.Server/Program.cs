@@ -24,7 +24,12 @@ var level = config.LogLevel switch
     RedisLogLevel.Nothing => LogLevel.None,
     _ => LogLevel.Information,
 };
-using var loggerFactory = LoggerFactory.Create(b => b.ClearProviders().SetMinimumLevel(level).AddProvider(new RedisStyleLoggerProvider(config.LogFile.Length == 0 ? null : config.ResolvePath(config.LogFile), level)));
+// The embedded store's own log lines (its sizing, an endpoint it never listens on) are not ours: warnings only.
+using var loggerFactory = LoggerFactory.Create(b => b
+    .ClearProviders()
+    .SetMinimumLevel(level)
+    .AddFilter((category, l) => l >= (category?.StartsWith("aclop", StringComparison.Ordinal) == true ? level : LogLevel.Warning))
+    .AddProvider(new RedisStyleLoggerProvider(config.LogFile.Length == 0 ? null : config.ResolvePath(config.LogFile), level)));
 var log = loggerFactory.CreateLogger("aclop.server");
 foreach (var notice in parsed.StartupNotices.Concat(parsed.Load.Warnings))
 {

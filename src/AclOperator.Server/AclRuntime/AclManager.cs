@@ -53,6 +53,9 @@ public sealed class AclManager
     /// <summary>Raised after every publication (for metrics and the Kubernetes status reporter).</summary>
     public event Action<AclSnapshot>? Published;
 
+    /// <summary>Raised with an operator-facing warning about the published ACL (E11 keyspace channels).</summary>
+    public event Action<string>? Warning;
+
     /// <summary>Publishes a table as is (start-up and local sources).</summary>
     public void Replace(AclUserTable table)
     {
@@ -60,6 +63,8 @@ public sealed class AclManager
         {
             Publish(table);
         }
+
+        WarnAboutKeyspaceChannels(table);
     }
 
     /// <summary>ACL SETUSER; returns null (<c>+OK</c>) or the error after <c>ERR </c>.</summary>
@@ -93,6 +98,11 @@ public sealed class AclManager
             var table = snapshot.Users.Clone();
             table.Put(result.User);
             Publish(table);
+            if (KeyspaceChannelWarning.Applies(result.User))
+            {
+                Warning?.Invoke(KeyspaceChannelWarning.Message(result.User));
+            }
+
             return null;
         }
     }
@@ -182,6 +192,7 @@ public sealed class AclManager
         }
 
         Publish(table);
+        WarnAboutKeyspaceChannels(table);
     }
 
     /// <summary>ACL SAVE; returns null or the error after <c>ERR </c>.</summary>
@@ -204,6 +215,17 @@ public sealed class AclManager
         var rules = new List<byte[]> { "resetpass"u8.ToArray() };
         rules.Add(string.IsNullOrEmpty(password) ? "nopass"u8.ToArray() : [(byte)'>', .. AclText.GetBytes(password)]);
         _ = SetUser(AclUserTable.DefaultUserName, rules);
+    }
+
+    private void WarnAboutKeyspaceChannels(AclUserTable table)
+    {
+        foreach (var u in table.Users)
+        {
+            if (KeyspaceChannelWarning.Applies(u))
+            {
+                Warning?.Invoke(KeyspaceChannelWarning.Message(u));
+            }
+        }
     }
 
     private void Publish(AclUserTable table)

@@ -66,6 +66,8 @@ internal sealed partial class AclopServer : IAsyncDisposable
         var options = AclOptions.Default with { PubsubDefaultAllChannels = config.AclPubsubDefaultAllChannels };
         IAclSource? source = config.AclFile is null ? null : new AclFileSource(config.AclFile, config.Dir, loggerFactory.CreateLogger("aclop.acl"));
         var acl = new AclManager(options, source, clients);
+        var aclLogger = loggerFactory.CreateLogger("aclop.acl");
+        acl.Warning += message => LogAclWarning(aclLogger, message);
         acl.Log.MaxLength = config.AclLogMaxLen;
         await LoadInitialAclAsync(config, acl, cancellationToken).ConfigureAwait(false);
 
@@ -187,6 +189,9 @@ internal sealed partial class AclopServer : IAsyncDisposable
         await Context.Backend.DisposeAsync().ConfigureAwait(false);
         LogBye(_logger);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Message}")]
+    private static partial void LogAclWarning(ILogger logger, string message);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Server initialized")]
     private static partial void LogServerInitialized(ILogger logger);
