@@ -73,6 +73,11 @@ internal sealed partial class ClientConnection
             case "asking" or "readonly" or "readwrite":
                 ReplyError("ERR This instance has cluster support disabled");
                 return null;
+            case "restore" or "restore-asking" when !_user.SkipSanitizePayload:
+                // E17: Redis deep-sanitizes RESTORE payloads for sanitize-payload users; the backend cannot be asked
+                // to, so only users trusted with skip-sanitize-payload may restore raw payloads.
+                ReplyError("ERR RESTORE is allowed only for users with skip-sanitize-payload on this server: payloads cannot be sanitized before they reach the store");
+                return null;
             case "migrate" when !_ctx.Settings.AllowMigrate:
                 ReplyError("ERR MIGRATE is disabled on this server (allow-migrate no)");
                 return null;

@@ -20,6 +20,28 @@ public sealed class ScriptsAndClientLibrariesEndToEndTests
         $"User {user} has no permissions to run the '{cmd}' command: scripts and functions are allowed only for users with a selector granting all commands, all keys read-write and all channels (or with the server's trust-scripts option)";
 
     [Fact]
+    public async Task Restore_IsRefusedForSanitizePayloadUsers_E17()
+    {
+        await using var s = await StartAsync(DefaultAcl + "user trusted on >pw ~* &* +@all skip-sanitize-payload\n");
+        await using var admin = await s.ConnectAsync();
+        await using var trusted = await s.ConnectAsAsync("trusted", "pw");
+        await admin.AssertOk("SET", "src", "v");
+        var dump = await admin.CallAsync("DUMP", "src");
+        Assert.False(dump.IsError, dump.ToString());
+
+        // The default user has sanitize-payload: its RESTORE never reaches the store.
+        var refused = await admin.CallAsync([System.Text.Encoding.ASCII.GetBytes("RESTORE"), "copy1"u8.ToArray(), "0"u8.ToArray(), dump.Bytes!]);
+        Assert.True(refused.IsError);
+        Assert.Equal("ERR RESTORE is allowed only for users with skip-sanitize-payload on this server: payloads cannot be sanitized before they reach the store", refused.Text);
+        AssertInteger(await admin.CallAsync("EXISTS", "copy1"), 0);
+
+        // A user trusted with skip-sanitize-payload restores.
+        var restored = await trusted.CallAsync([System.Text.Encoding.ASCII.GetBytes("RESTORE"), "copy2"u8.ToArray(), "0"u8.ToArray(), dump.Bytes!]);
+        AssertSimple(restored, "OK");
+        AssertBulk(await trusted.CallAsync("GET", "copy2"), "v");
+    }
+
+    [Fact]
     public async Task Eval_RestrictedUserDenied_UnrestrictedAllowed_DryRunAgrees()
     {
         await using var s = await StartAsync(Users);
