@@ -80,6 +80,9 @@ public sealed class AclManager
                 return result.Error;
             }
 
+            var table = snapshot.Users.Clone();
+            table.Put(result.User);
+            Publish(table);
             if (existing is not null)
             {
                 var upcoming = PubSubRevocation.UpcomingChannels(result.User, existing);
@@ -89,15 +92,12 @@ public sealed class AclManager
                     {
                         if (c.UserName == name && PubSubRevocation.ShouldKill(c, upcoming))
                         {
-                            c.DeauthenticateAndClose();
+                            Close(c);
                         }
                     }
                 }
             }
 
-            var table = snapshot.Users.Clone();
-            table.Put(result.User);
-            Publish(table);
             if (KeyspaceChannelWarning.Applies(result.User))
             {
                 Warning?.Invoke(KeyspaceChannelWarning.Message(result.User));
@@ -120,16 +120,16 @@ public sealed class AclManager
                 return count;
             }
 
+            Publish(table);
             var gone = removed.Select(u => u.Name).ToHashSet(StringComparer.Ordinal);
             foreach (var c in _clients.Snapshot())
             {
                 if (gone.Contains(c.UserName))
                 {
-                    c.DeauthenticateAndClose();
+                    Close(c);
                 }
             }
 
-            Publish(table);
             return count;
         }
     }
@@ -163,13 +163,14 @@ public sealed class AclManager
     {
         ArgumentNullException.ThrowIfNull(table);
         var old = _current.Users;
+        Publish(table);
         var upcomingByUser = new Dictionary<string, List<byte[]>?>(StringComparer.Ordinal);
         foreach (var c in _clients.Snapshot())
         {
             var newUser = table.Find(c.UserName);
             if (newUser is null)
             {
-                c.DeauthenticateAndClose();
+                Close(c);
                 continue;
             }
 
@@ -187,11 +188,10 @@ public sealed class AclManager
 
             if (upcoming is not null && PubSubRevocation.ShouldKill(c, upcoming))
             {
-                c.DeauthenticateAndClose();
+                Close(c);
             }
         }
 
-        Publish(table);
         WarnAboutKeyspaceChannels(table);
     }
 
@@ -215,6 +215,19 @@ public sealed class AclManager
         var rules = new List<byte[]> { "resetpass"u8.ToArray() };
         rules.Add(string.IsNullOrEmpty(password) ? "nopass"u8.ToArray() : [(byte)'>', .. AclText.GetBytes(password)]);
         _ = SetUser(AclUserTable.DefaultUserName, rules);
+    }
+
+    /// <summary>A connection that is already closing or gone must not abort an ACL change half-way.</summary>
+    private static void Close(IAclClient client)
+    {
+        try
+        {
+            client.DeauthenticateAndClose();
+        }
+        catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
+        {
+            // The connection finished closing on its own.
+        }
     }
 
     private void WarnAboutKeyspaceChannels(AclUserTable table)

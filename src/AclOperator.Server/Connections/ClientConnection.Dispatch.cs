@@ -152,7 +152,13 @@ internal sealed partial class ClientConnection
             await Task.Delay(TimeSpan.FromMilliseconds(20), ct).ConfigureAwait(false);
         }
 
-        var pending = Execute(cmd, request.Args, request, ct);
+        if (_closing)
+        {
+            return;
+        }
+
+        // Like Redis's postponed clients, the command goes through processCommand again: the ACL may have changed.
+        var pending = ProcessCommand(request, ct);
         if (pending is not null)
         {
             await pending.ConfigureAwait(false);
@@ -340,7 +346,12 @@ internal sealed partial class ClientConnection
             _batch.ResetWrittenCount();
         }
 
-        if (_replyMode is not (ReplyMode.Off or ReplyMode.Skipping))
+        if (_execCapture is not null)
+        {
+            // A command run for EXEC after the backend transaction: its reply belongs in EXEC's array.
+            BackendErrorText.Normalize(reply.WrittenSpan, _execCapture);
+        }
+        else if (_replyMode is not (ReplyMode.Off or ReplyMode.Skipping))
         {
             if (BackendErrorText.MayNeedFix(reply.WrittenSpan))
             {

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Buffers;
 using System.Text;
 using AclOperator.Acl;
@@ -12,9 +13,46 @@ namespace AclOperator.Server.Connections;
 /// <summary>Every command has a class (E2): answered here, forwarded to the backend, or refused.</summary>
 internal sealed partial class ClientConnection
 {
+    /// <summary>Commands the front end answers, tracks or refuses itself: never sent to the backend as they are.</summary>
+    private static readonly FrozenSet<string> HandledHere = new[]
+    {
+        "auth", "hello", "quit", "reset", "ping", "echo", "select", "multi", "exec", "discard", "watch", "unwatch",
+        "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe", "shutdown", "monitor",
+        "replicaof", "slaveof", "sync", "psync", "replconf", "failover", "asking", "readonly", "readwrite", "info",
+        "command", "debug",
+    }.ToFrozenSet(StringComparer.Ordinal);
+
+    private static readonly FrozenSet<string> ContainersHandledHere = new[]
+    {
+        "acl", "client", "cluster", "module", "config", "command", "slowlog", "latency",
+    }.ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// E2's single classifier: true when the command goes to the backend exactly as the client sent it. Used both for
+    /// top-level commands and for the backend part of an EXEC, so a transaction can never carry a command the front
+    /// end would answer, track or refuse.
+    /// </summary>
+    internal bool IsPlainForward(RedisCommand cmd) =>
+        !HandledHere.Contains(cmd.FullName) &&
+        !(cmd.Parent is { } parent && ContainersHandledHere.Contains(parent.Name)) &&
+        !(cmd.FullName is "restore" or "restore-asking" && !_user.SkipSanitizePayload) &&
+        !(cmd.FullName == "migrate" && !_ctx.Settings.AllowMigrate) &&
+        _ctx.Backend.SupportedCommands.Contains(cmd.FullName);
+
     /// <summary>Runs one command; returns a task only when it has to wait.</summary>
     private Task? Execute(RedisCommand cmd, CommandArgs argv, Request? request, CancellationToken ct)
     {
+        if (IsPlainForward(cmd))
+        {
+            if (!_inExec && MayBlock(cmd, argv) && request is not null)
+            {
+                return ForwardBlocking(argv, request, ct);
+            }
+
+            ForwardArgv(argv, request);
+            return null;
+        }
+
         switch (cmd.FullName)
         {
             case "auth":
@@ -123,19 +161,8 @@ internal sealed partial class ClientConnection
             return null;
         }
 
-        // E18: a command the ACL allows but the backend lacks gets Redis's unknown-command error.
-        if (!_ctx.Backend.SupportedCommands.Contains(cmd.FullName))
-        {
-            ReplyError(CommandErrors.UnknownCommand(argv));
-            return null;
-        }
-
-        if (MayBlock(cmd, argv) && request is not null)
-        {
-            return ForwardBlocking(argv, request, ct);
-        }
-
-        ForwardArgv(argv, request);
+        // Not handled above and not a plain forward: the backend lacks it (E18), Redis's unknown-command error.
+        ReplyError(CommandErrors.UnknownCommand(argv));
         return null;
     }
 
@@ -220,12 +247,13 @@ internal sealed partial class ClientConnection
     /// <summary>Checks credentials; on failure logs an auth entry and keeps the previous identity.</summary>
     internal bool TryAuthenticate(string username, ReadOnlySpan<byte> password, string object0)
     {
-        var user = _ctx.Acl.Current.Users.Find(username);
+        var snapshot = _ctx.Acl.Current;
+        var user = snapshot.Users.Find(username);
         if (user is not null && user.CheckPassword(password))
         {
             _user = user;
             _userName = user.Name;
-            _epoch = _ctx.Acl.Current.Epoch;
+            _epoch = snapshot.Epoch;
             Authenticated = true;
             return true;
         }

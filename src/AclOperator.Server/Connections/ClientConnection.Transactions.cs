@@ -118,7 +118,7 @@ internal sealed partial class ClientConnection
                 continue;
             }
 
-            if (r.IsAllowed && IsForwarded(q.Command))
+            if (r.IsAllowed && IsPlainForward(q.Command))
             {
                 forwarded[i] = true;
                 forwardCount++;
@@ -185,18 +185,6 @@ internal sealed partial class ClientConnection
         CommitReply();
     }
 
-    /// <summary>Commands answered by the front end even inside MULTI (they never reach the backend batch).</summary>
-    private bool IsForwarded(AclOperator.Acl.Commands.RedisCommand cmd)
-    {
-        if (cmd.FullName is "auth" or "hello" or "ping" or "echo" or "info" or "command" or "shutdown" or "monitor")
-        {
-            return false;
-        }
-
-        return cmd.Parent?.Name is not ("acl" or "client" or "config" or "command" or "cluster" or "module" or "slowlog" or "latency") &&
-               _ctx.Backend.SupportedCommands.Contains(cmd.FullName);
-    }
-
     /// <summary>Runs a local command queued in MULTI and returns its reply bytes.</summary>
     private async ValueTask<byte[]> RunLocalForExecAsync(QueuedCommand q, CancellationToken ct)
     {
@@ -210,6 +198,9 @@ internal sealed partial class ClientConnection
             {
                 await pending.ConfigureAwait(false);
             }
+
+            // A handler that forwards (SELECT, UNWATCH) leaves its frame batched: its reply belongs here too.
+            FlushBatch();
         }
         finally
         {

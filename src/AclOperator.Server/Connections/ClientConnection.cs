@@ -40,6 +40,7 @@ internal sealed partial class ClientConnection : IAclClient, IBackendReplySink, 
     private int _executingThread;
 
     private volatile bool _closing;
+    private volatile bool _readDone;
     private volatile string _userName = AclUserTable.DefaultUserName;
     private AclUser _user;
     private long _epoch;
@@ -142,6 +143,7 @@ internal sealed partial class ClientConnection : IAclClient, IBackendReplySink, 
         finally
         {
             _closing = true;
+            _readDone = true;
             _out.Signal();
             try
             {
@@ -239,7 +241,9 @@ internal sealed partial class ClientConnection : IAclClient, IBackendReplySink, 
             {
                 if (_out.Pending == 0)
                 {
-                    if (_closing)
+                    // Only once the read loop is done: a killed caller still gets the reply of the command that
+                    // killed it (ACL DELUSER of its own user, CLIENT KILL of itself), as in Redis.
+                    if (_readDone)
                     {
                         return;
                     }
@@ -298,9 +302,10 @@ internal sealed partial class ClientConnection : IAclClient, IBackendReplySink, 
     public void RequestClose()
     {
         _closing = true;
-        _out.Signal();
         try
         {
+            _out.Signal();
+
             // Wake a read loop waiting for input; pending output is still written by the writer loop.
             _reader.CancelPendingRead();
             if (Blocked)
@@ -308,8 +313,9 @@ internal sealed partial class ClientConnection : IAclClient, IBackendReplySink, 
                 _backend?.Unblock(withError: false);
             }
         }
-        catch (ObjectDisposedException)
+        catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
         {
+            // Already closed.
         }
     }
 

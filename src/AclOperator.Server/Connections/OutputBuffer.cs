@@ -14,7 +14,7 @@ internal sealed class OutputBuffer : IDisposable
     private readonly List<(byte[] Array, int Length)> _chunks = [];
     private readonly SemaphoreSlim _signal = new(0, 1);
     private long _pending;
-    private bool _disposed;
+    private volatile bool _disposed;
 
     /// <summary>Bytes appended and not yet taken by the writer.</summary>
     public long Pending => Interlocked.Read(ref _pending);
@@ -53,16 +53,16 @@ internal sealed class OutputBuffer : IDisposable
     /// <summary>Wakes the writer loop.</summary>
     public void Signal()
     {
-        if (_signal.CurrentCount == 0)
+        try
         {
-            try
+            if (!_disposed && _signal.CurrentCount == 0)
             {
                 _signal.Release();
             }
-            catch (SemaphoreFullException)
-            {
-                // Already signalled.
-            }
+        }
+        catch (Exception e) when (e is SemaphoreFullException or ObjectDisposedException)
+        {
+            // Already signalled, or the connection is gone.
         }
     }
 
