@@ -245,6 +245,18 @@ public sealed class AclManager
     {
         var next = new AclSnapshot(table, _current.Epoch + 1);
         _current = next;
+        foreach (var c in _clients.Snapshot())
+        {
+            try
+            {
+                c.AclPublished(next);
+            }
+            catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
+            {
+                // The connection is closing.
+            }
+        }
+
         Published?.Invoke(next);
     }
 

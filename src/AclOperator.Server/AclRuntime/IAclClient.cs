@@ -14,4 +14,10 @@ public interface IAclClient
 
     /// <summary>Sets the client back to the default user, unauthenticated, and closes it after pending replies.</summary>
     void DeauthenticateAndClose();
+
+    /// <summary>
+    /// A new ACL was published. Live connections re-resolve their user on their next command (E5); a client blocked in
+    /// a command (BLPOP…) is re-checked now, as Redis re-processes an unblocked client's command.
+    /// </summary>
+    void AclPublished(AclSnapshot snapshot);
 }

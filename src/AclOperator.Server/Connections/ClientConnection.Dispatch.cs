@@ -405,7 +405,7 @@ internal sealed partial class ClientConnection
     }
 
     /// <summary>A command that may block runs on a dedicated thread (E12); the client waits, as in Redis.</summary>
-    private Task ForwardBlocking(CommandArgs argv, Request request, CancellationToken ct)
+    private Task ForwardBlocking(RedisCommand cmd, CommandArgs argv, Request request, CancellationToken ct)
     {
         FlushBatch();
         var frame = new ArrayBufferWriter<byte>();
@@ -418,11 +418,18 @@ internal sealed partial class ClientConnection
             RespEncoding.WriteCommand(frame, argv);
         }
 
-        return RunBlockingAsync(frame.WrittenMemory, ct);
+        return RunBlockingAsync(frame.WrittenMemory, new QueuedCommand(cmd, argv), ct);
     }
 
-    private async Task RunBlockingAsync(ReadOnlyMemory<byte> frame, CancellationToken ct)
+    private QueuedCommand? _blockedCommand;
+    private (AclCheckResult Result, AclOperator.Acl.Users.AclUser User)? _blockedDenial;
+
+    private async Task RunBlockingAsync(ReadOnlyMemory<byte> frame, QueuedCommand command, CancellationToken ct)
     {
+        var reply = new ArrayBufferWriter<byte>(64);
+        _blockedCommand = command;
+        _blockedDenial = null;
+        _blockedReply = reply;
         Blocked = true;
         _out.Signal();
         try
@@ -433,7 +440,22 @@ internal sealed partial class ClientConnection
         finally
         {
             Blocked = false;
+            _blockedReply = null;
+            _blockedCommand = null;
         }
+
+        if (_blockedDenial is { } denial)
+        {
+            // E5: the ACL changed while the client was blocked; like Redis re-processing the command, it is denied.
+            LogDenial(denial.Result, command.Command, command.Args, "toplevel");
+            ReplyError(denial.Result.ErrorReply(denial.User, command.Command));
+            return;
+        }
+
+        // CommitReply applies CLIENT REPLY OFF/SKIP, like any other reply.
+        BeginReply();
+        BackendErrorText.Normalize(reply.WrittenSpan, _scratch);
+        CommitReply();
     }
 
     internal static string Utf8(ReadOnlySpan<byte> b) => Encoding.UTF8.GetString(b);

@@ -46,7 +46,7 @@ internal sealed partial class ClientConnection
         {
             if (!_inExec && MayBlock(cmd, argv) && request is not null)
             {
-                return ForwardBlocking(argv, request, ct);
+                return ForwardBlocking(cmd, argv, request, ct);
             }
 
             ForwardArgv(argv, request);
@@ -111,7 +111,7 @@ internal sealed partial class ClientConnection
             case "asking" or "readonly" or "readwrite":
                 ReplyError("ERR This instance has cluster support disabled");
                 return null;
-            case "restore" or "restore-asking" when !_user.SkipSanitizePayload:
+            case "restore" or "restore-asking" when !_user.SkipSanitizePayload && _ctx.Backend.SupportedCommands.Contains(cmd.FullName):
                 // E17: Redis deep-sanitizes RESTORE payloads for sanitize-payload users; the backend cannot be asked
                 // to, so only users trusted with skip-sanitize-payload may restore raw payloads.
                 ReplyError("ERR RESTORE is allowed only for users with skip-sanitize-payload on this server: payloads cannot be sanitized before they reach the store");
@@ -369,6 +369,7 @@ internal sealed partial class ClientConnection
         var old = _backend;
         _backend = null;
         old?.Dispose();
+        DropPartialPush();
         ClearSubscriptions();
         _replyMode = ReplyMode.On;
         Name = null;

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using AclOperator.Acl.Users;
 using AclOperator.Server.AclRuntime;
 using AclOperator.Server.Backend;
+using AclOperator.Server.Commands;
 using AclOperator.Server.Hosting;
 using AclOperator.Server.Protocol;
 using Microsoft.Extensions.Logging;
@@ -351,6 +352,27 @@ internal sealed partial class ClientConnection : IAclClient, IBackendReplySink, 
 
     // ---- IAclClient -------------------------------------------------------------------------------------------
 
+    public void AclPublished(AclSnapshot snapshot)
+    {
+        if (!Blocked || _blockedCommand is not { } q)
+        {
+            return;
+        }
+
+        var user = snapshot.Users.Find(_userName);
+        if (user is null)
+        {
+            return; // DELUSER closes the connection itself.
+        }
+
+        var r = ScriptPolicy.Check(user, q.Command, q.Args, _ctx.Settings.TrustScripts);
+        if (r.IsAclDenial)
+        {
+            _blockedDenial = (r, user);
+            _backend?.Unblock(withError: false);
+        }
+    }
+
     public void DeauthenticateAndClose()
     {
         _userName = AclUserTable.DefaultUserName;
@@ -368,25 +390,61 @@ internal sealed partial class ClientConnection : IAclClient, IBackendReplySink, 
             return;
         }
 
-        if (_replyMode is ReplyMode.Off or ReplyMode.Skipping && Environment.CurrentManagedThreadId == _executingThread)
+        // Off the connection thread: pub/sub pushes and the reply of a blocking command. The backend may deliver one
+        // frame in several pieces, so only whole frames join the output: a reply of ours can never land inside a
+        // message, and a piece left over when the session is reset is dropped instead of corrupting the stream.
+        lock (_asyncLock)
         {
-            return;
-        }
-
-        _out.Append(reply);
-        if (Environment.CurrentManagedThreadId != _executingThread)
-        {
-            // A push from a backend thread: enforce the pub/sub output limit (E11), then wake the writer.
-            long limit = _ctx.Settings.PubSubOutputHardLimit;
-            if (limit > 0 && _out.Pending > limit)
+            _asyncPending.Write(reply);
+            var pending = _asyncPending.WrittenSpan;
+            int pos = 0;
+            while (pos < pending.Length && RespReplyScanner.TryReadFrame(pending[pos..], out int length, out var kind))
             {
-                LogOutputLimit(_logger, Id, _out.Pending);
-                RequestClose();
+                var frame = pending.Slice(pos, length);
+                if (_blockedReply is { } blocked && kind != RespFrameKind.Push && blocked.WrittenCount == 0)
+                {
+                    // The reply of the blocked command: handed to the connection thread (reply mode, error text).
+                    blocked.Write(frame);
+                }
+                else
+                {
+                    _out.Append(frame);
+                }
+
+                pos += length;
             }
 
-            _out.Signal();
+            if (pos > 0)
+            {
+                var rest = pending[pos..].ToArray();
+                _asyncPending.ResetWrittenCount();
+                _asyncPending.Write(rest);
+            }
+        }
+
+        // Enforce the pub/sub output limit (E11), then wake the writer.
+        long limit = _ctx.Settings.PubSubOutputHardLimit;
+        if (limit > 0 && _out.Pending > limit)
+        {
+            LogOutputLimit(_logger, Id, _out.Pending);
+            RequestClose();
+        }
+
+        _out.Signal();
+    }
+
+    /// <summary>Drops a partly received push (RESET gives the client a new backend session).</summary>
+    private void DropPartialPush()
+    {
+        lock (_asyncLock)
+        {
+            _asyncPending.ResetWrittenCount();
         }
     }
+
+    private readonly Lock _asyncLock = new();
+    private readonly ArrayBufferWriter<byte> _asyncPending = new(256);
+    private volatile ArrayBufferWriter<byte>? _blockedReply;
 
     public void OnClosed(string reason)
     {

@@ -84,4 +84,81 @@ public sealed class ReviewRegressionEndToEndTests
             await AssertClosedAsync(self);
         }
     }
+
+    [Fact]
+    public async Task Blocked_command_is_denied_when_the_acl_changes_while_it_waits_E5()
+    {
+        await using var s = await StartAsync(DefaultAcl + "user fay on >pw ~* &* +@all\n");
+        await using var admin = await s.ConnectAsync();
+        await using var fay = await s.ConnectAsAsync("fay", "pw");
+        var blpop = fay.CallAsync("BLPOP", "bk", "5");
+        await WaitUntilAsync(async () => (await admin.CallAsync("CLIENT", "LIST")).Text!.Contains("flags=b", StringComparison.Ordinal));
+        await admin.AssertOk("ACL", "SETUSER", "fay", "resetkeys", "~other*");
+        AssertError(await blpop, "NOPERM No permissions to access a key");
+        AssertInteger(await admin.CallAsync("RPUSH", "bk", "secret"), 1);
+        var log = Fields((await admin.CallAsync("ACL", "LOG", "1")).Items![0]);
+        AssertBulk(log["reason"], "key");
+        AssertBulk(log["object"], "bk");
+    }
+
+    [Fact]
+    public async Task Blocking_replies_follow_client_reply_and_redis_error_texts()
+    {
+        await using var s = await StartAsync(DefaultAcl);
+        await using var c = await s.ConnectAsync();
+        await c.AssertOk("SET", "str", "x");
+        AssertError(await c.CallAsync("BLPOP", "str", "0.1"), "WRONGTYPE Operation against a key holding the wrong kind of value");
+        // SKIP drops the reply of the next command, the blocking one included: the first reply is PING's.
+        await c.SendRawAsync("CLIENT REPLY SKIP\r\nBLPOP nolist 0.1\r\nPING\r\n"u8.ToArray(), TestContext.Current.CancellationToken);
+        AssertSimple(await c.ReadReplyAsync(TestContext.Current.CancellationToken), "PONG");
+    }
+
+    [Fact]
+    public async Task Large_pubsub_messages_are_never_split_by_other_replies()
+    {
+        await using var s = await StartAsync(DefaultAcl);
+        await using var sub = await s.ConnectAsync();
+        await using var pub = await s.ConnectAsync();
+        var subscribed = await sub.CallAsync("SUBSCRIBE", "big");
+        Assert.Equal("subscribe", subscribed.Items![0].Text);
+        var payload = new string('m', 20_000);
+        var publishing = Task.Run(async () =>
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                AssertInteger(await pub.CallAsync("PUBLISH", "big", payload), 1);
+            }
+        }, TestContext.Current.CancellationToken);
+        int pings = 0, messages = 0;
+        for (int i = 0; i < 50; i++)
+        {
+            await sub.SendRawAsync("PING\r\n"u8.ToArray(), TestContext.Current.CancellationToken);
+        }
+
+        while (pings < 50 || messages < 20)
+        {
+            var r = await sub.ReadReplyAsync(TestContext.Current.CancellationToken);
+            var kind = r.Items![0].Text;
+            if (kind == "pong")
+            {
+                pings++;
+            }
+            else
+            {
+                Assert.Equal("message", kind);
+                Assert.Equal(payload, r.Items[2].Text);
+                messages++;
+            }
+        }
+
+        await publishing;
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        for (int i = 0; i < 200 && !await condition(); i++)
+        {
+            await Task.Delay(25, TestContext.Current.CancellationToken);
+        }
+    }
 }
