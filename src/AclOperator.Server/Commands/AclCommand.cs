@@ -62,16 +62,7 @@ internal static class AclCommand
                     rules.Add(argv[i].ToArray());
                 }
 
-                var error = acl.SetUser(name, rules);
-                if (error is null)
-                {
-                    c.ReplySimple("OK");
-                }
-                else
-                {
-                    c.ReplyError("ERR " + error);
-                }
-
+                c.ReplyOkOrError(acl.SetUser(name, rules), addErrPrefix: true);
                 return null;
             }
 
@@ -176,18 +167,8 @@ internal static class AclCommand
         }
     }
 
-    private static async Task ReplyAsync(ClientConnection c, Task<string?> operation)
-    {
-        var error = await operation.ConfigureAwait(false);
-        if (error is null)
-        {
-            c.ReplySimple("OK");
-        }
-        else
-        {
-            c.ReplyError("ERR " + error);
-        }
-    }
+    private static async Task ReplyAsync(ClientConnection c, Task<string?> operation) =>
+        c.ReplyOkOrError(await operation.ConfigureAwait(false), addErrPrefix: true);
 
     internal static void WriteGetUser(RespWriter w, UserDescription d)
     {

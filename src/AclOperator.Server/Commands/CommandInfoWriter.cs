@@ -563,36 +563,27 @@ internal static class CommandInfoWriter
         }
     }
 
-    private static void WriteCommandFlags(RespWriter w, CommandFlags flags)
+    private static void WriteCommandFlags(RespWriter w, CommandFlags flags) => WriteFlagSet(w, (ulong)flags, s_commandFlagBits);
+
+    private static void WriteKeySpecFlags(RespWriter w, KeySpecFlags flags) => WriteFlagSet(w, (ulong)flags, s_keySpecFlagBits);
+
+    private static readonly (ulong Bit, string Name)[] s_commandFlagBits = [.. s_commandFlagNames.Select(f => ((ulong)f.Item1, f.Item2))];
+
+    private static readonly (ulong Bit, string Name)[] s_keySpecFlagBits = [.. s_keySpecFlagNames.Select(f => ((ulong)f.Item1, f.Item2))];
+
+    /// <summary>A set of status strings, one per flag set in <paramref name="flags"/>, in the table's order.</summary>
+    private static void WriteFlagSet(RespWriter w, ulong flags, (ulong Bit, string Name)[] names)
     {
         int count = 0;
-        foreach (var (flag, _) in s_commandFlagNames)
+        foreach (var (bit, _) in names)
         {
-            count += (flags & flag) != 0 ? 1 : 0;
+            count += (flags & bit) != 0 ? 1 : 0;
         }
 
         w.WriteSetHeader(count);
-        foreach (var (flag, name) in s_commandFlagNames)
+        foreach (var (bit, name) in names)
         {
-            if ((flags & flag) != 0)
-            {
-                w.WriteSimpleString(name);
-            }
-        }
-    }
-
-    private static void WriteKeySpecFlags(RespWriter w, KeySpecFlags flags)
-    {
-        int count = 0;
-        foreach (var (flag, _) in s_keySpecFlagNames)
-        {
-            count += (flags & flag) != 0 ? 1 : 0;
-        }
-
-        w.WriteSetHeader(count);
-        foreach (var (flag, name) in s_keySpecFlagNames)
-        {
-            if ((flags & flag) != 0)
+            if ((flags & bit) != 0)
             {
                 w.WriteSimpleString(name);
             }

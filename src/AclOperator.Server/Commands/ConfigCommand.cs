@@ -64,16 +64,8 @@ internal static class ConfigCommand
                     pairs.Add((AclText.FromBytes(argv[i]), AclText.FromBytes(argv[i + 1])));
                 }
 
-                var error = config is null ? "ERR CONFIG SET is not available" : config.Set(pairs);
-                if (error is null)
-                {
-                    c.ReplySimple("OK");
-                }
-                else
-                {
-                    c.ReplyError(error.StartsWith("ERR ", StringComparison.Ordinal) ? error : "ERR " + error);
-                }
-
+                // RuntimeConfig reports Redis's full texts, ERR prefix included.
+                c.ReplyOkOrError(config is null ? "ERR CONFIG SET is not available" : config.Set(pairs), addErrPrefix: false);
                 return;
             }
 
@@ -85,16 +77,7 @@ internal static class ConfigCommand
                 return;
             case "rewrite":
             {
-                var error = config is null ? "ERR The server is running without a config file" : config.Rewrite();
-                if (error is null)
-                {
-                    c.ReplySimple("OK");
-                }
-                else
-                {
-                    c.ReplyError(error.StartsWith("ERR ", StringComparison.Ordinal) ? error : "ERR " + error);
-                }
-
+                c.ReplyOkOrError(config is null ? "ERR The server is running without a config file" : config.Rewrite(), addErrPrefix: false);
                 return;
             }
 

@@ -269,6 +269,19 @@ internal sealed partial class ClientConnection
         CommitReply();
     }
 
+    /// <summary><c>+OK</c> when <paramref name="error"/> is null, otherwise the error (ACL operations report theirs without <c>ERR </c>).</summary>
+    internal void ReplyOkOrError(string? error, bool addErrPrefix)
+    {
+        if (error is null)
+        {
+            ReplySimple("OK");
+        }
+        else
+        {
+            ReplyError(addErrPrefix ? "ERR " + error : error);
+        }
+    }
+
     /// <summary>A HELP reply: one simple string per line.</summary>
     internal void ReplyHelp(IReadOnlyList<string> lines)
     {
