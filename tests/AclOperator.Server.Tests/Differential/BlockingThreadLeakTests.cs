@@ -9,9 +9,6 @@ using Xunit;
 
 namespace AclOperator.Server.Tests.Differential;
 
-/// <summary>The thread-leak test counts the whole process's threads: it must not share the process with other tests.</summary>
-[CollectionDefinition(nameof(ThreadCountingCollection), DisableParallelization = true)]
-public sealed class ThreadCountingCollection;
 
 /// <summary>
 /// E12: blocking commands never block a shared thread, and a blocked session is woken when its client disconnects.
@@ -19,7 +16,7 @@ public sealed class ThreadCountingCollection;
 /// server's client count return near their baselines (bounded polling, no fixed sleeps), and another client keeps
 /// being answered throughout.
 /// </summary>
-[Collection(nameof(ThreadCountingCollection))]
+[Collection(nameof(ProcessWideMeasurements))]
 public sealed class BlockingThreadLeakTests
 {
     private const int Clients = 2000;

@@ -8,8 +8,10 @@ namespace AclOperator.Server.Tests.Performance;
 /// <summary>
 /// E15: the forward path allocates nothing per command. Measured as process-wide allocated bytes over many pipelined
 /// GETs from a raw socket, so the figure includes the connection loop, the ACL check, batching and the embedded store
-/// (other threads' background allocations are included too, hence a budget rather than exactly zero).
+/// (other threads' background allocations are included too, hence a budget rather than exactly zero). It runs in the
+/// non-parallel collection so no other test allocates meanwhile.
 /// </summary>
+[Collection(nameof(ProcessWideMeasurements))]
 public sealed class ForwardPathAllocationTests
 {
     [Fact]
