@@ -27,14 +27,21 @@ internal sealed partial class ClientConnection
         "acl", "client", "cluster", "module", "config", "command", "slowlog", "latency",
     }.ToFrozenSet(StringComparer.Ordinal);
 
+    /// <summary>Handled here but carried out by the backend (tracked, then forwarded): they need the backend's support.</summary>
+    internal static bool NeedsBackend(RedisCommand cmd) => cmd.FullName is
+        "select" or "watch" or "unwatch" or "subscribe" or "psubscribe" or "ssubscribe" or "unsubscribe" or "punsubscribe" or "sunsubscribe";
+
+    /// <summary>True for the commands the front end answers, tracks or refuses itself, whatever the backend has.</summary>
+    internal static bool IsHandledLocally(RedisCommand cmd) =>
+        HandledHere.Contains(cmd.FullName) || (cmd.Parent is { } parent && ContainersHandledHere.Contains(parent.Name));
+
     /// <summary>
     /// E2's single classifier: true when the command goes to the backend exactly as the client sent it. Used both for
     /// top-level commands and for the backend part of an EXEC, so a transaction can never carry a command the front
     /// end would answer, track or refuse.
     /// </summary>
     internal bool IsPlainForward(RedisCommand cmd) =>
-        !HandledHere.Contains(cmd.FullName) &&
-        !(cmd.Parent is { } parent && ContainersHandledHere.Contains(parent.Name)) &&
+        !IsHandledLocally(cmd) &&
         !(cmd.FullName is "restore" or "restore-asking" && !_user.SkipSanitizePayload) &&
         !(cmd.FullName == "migrate" && !_ctx.Settings.AllowMigrate) &&
         _ctx.Backend.SupportedCommands.Contains(cmd.FullName);
