@@ -12,7 +12,7 @@ internal static class TransactionReply
     /// True with the n result frames; false when EXEC did not run the commands (WATCH abort → null, or an error such
     /// as EXECABORT), with the reply to pass on in <paramref name="abortReply"/>.
     /// </summary>
-    public static bool TrySplit(ReadOnlySpan<byte> reply, int count, int protocol, out byte[][]? results, out byte[] abortReply)
+    public static bool TrySplit(ReadOnlySpan<byte> reply, int count, out byte[][]? results, out byte[] abortReply)
     {
         results = null;
         abortReply = [];
@@ -60,7 +60,6 @@ internal static class TransactionReply
             items[i] = fixedItem.WrittenSpan.ToArray();
         }
 
-        _ = protocol;
         results = items;
         return true;
     }
