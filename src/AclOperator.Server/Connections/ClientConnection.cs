@@ -31,7 +31,77 @@ internal sealed partial class ClientConnection : IAclClient, IBackendReplySink, 
     // Opened on the first command that needs the backend, so idle connections hold no backend session (E14).
     private IBackendSession? _backend;
 
-    private IBackendSession Backend => _backend ??= _ctx.Backend.OpenSession(this);
+    private IBackendSession Backend => _backend ??= OpenBackendSession();
+
+    // Held by the read loop while it processes a batch; the idle sweeper only releases a session it can take.
+    private readonly SemaphoreSlim _backendGate = new(1, 1);
+
+    /// <summary>
+    /// Opens the backend session. A session released while idle (<see cref="TryReleaseIdleBackend"/>) is re-created
+    /// with the connection's protocol and database, so the client cannot tell.
+    /// </summary>
+    private IBackendSession OpenBackendSession()
+    {
+        var session = _ctx.Backend.OpenSession(this);
+        if (Protocol == 3 || Db != 0)
+        {
+            var savedCapture = _capture;
+            int savedThread = _executingThread;
+            _capture = new ArrayBufferWriter<byte>(64);
+            _executingThread = Environment.CurrentManagedThreadId;
+            try
+            {
+                var frames = new ArrayBufferWriter<byte>(64);
+                if (Protocol == 3)
+                {
+                    RespEncoding.WriteCommand(frames, AclOperator.Acl.Evaluation.ArgvBuilder.From("HELLO", "3").Args);
+                }
+
+                if (Db != 0)
+                {
+                    RespEncoding.WriteCommand(frames, AclOperator.Acl.Evaluation.ArgvBuilder.From("SELECT", Db.ToString(System.Globalization.CultureInfo.InvariantCulture)).Args);
+                }
+
+                session.Execute(frames.WrittenSpan);
+            }
+            finally
+            {
+                _capture = savedCapture;
+                _executingThread = savedThread;
+            }
+        }
+
+        return session;
+    }
+
+    /// <summary>
+    /// E14: releases the backend session of a connection idle for <paramref name="idleMs"/> whose session holds no
+    /// state the client could notice (no MULTI, WATCH, subscription or blocked call), so idle connections stay small.
+    /// Called by the server's sweeper; returns true when a session was released.
+    /// </summary>
+    internal bool TryReleaseIdleBackend(long nowMs, long idleMs)
+    {
+        if (_backend is null || _closing || nowMs - LastInteractionMs < idleMs || !_backendGate.Wait(0))
+        {
+            return false;
+        }
+
+        try
+        {
+            if (_backend is not { } session || Blocked || _inMulti || _watching || IsPubSub || _batch.WrittenCount != 0)
+            {
+                return false;
+            }
+
+            _backend = null;
+            session.Dispose();
+            return true;
+        }
+        finally
+        {
+            _backendGate.Release();
+        }
+    }
 
     // Forwarded frames accumulated between local commands (E15: one backend call per contiguous run).
     private readonly ArrayBufferWriter<byte> _batch = new(1024);
@@ -171,46 +241,55 @@ internal sealed partial class ClientConnection : IAclClient, IBackendReplySink, 
         {
             var result = await _reader.ReadAsync(ct).ConfigureAwait(false);
             var buffer = result.Buffer;
-            while (!_closing)
+            _backendGate.Wait(ct);
+            try
             {
-                var status = parser.TryParse(buffer, !AuthRequired, request, out var consumedTo, out var error);
-                if (status == RequestParseStatus.Incomplete)
+                while (!_closing)
                 {
-                    break;
+                    var status = parser.TryParse(buffer, !AuthRequired, request, out var consumedTo, out var error);
+                    if (status == RequestParseStatus.Incomplete)
+                    {
+                        break;
+                    }
+
+                    if (status == RequestParseStatus.TooLarge)
+                    {
+                        LogQueryBufferLimit(_logger, Id, buffer.Length);
+                        _closing = true;
+                        break;
+                    }
+
+                    if (status == RequestParseStatus.Error)
+                    {
+                        FlushBatch();
+                        WriteReplyError(error!);
+                        _closing = true;
+                        break;
+                    }
+
+                    if (status == RequestParseStatus.SecurityWarning)
+                    {
+                        LogSecurityAttack(_logger);
+                        _closing = true;
+                        break;
+                    }
+
+                    var frameEnd = consumedTo;
+                    if (status == RequestParseStatus.Complete)
+                    {
+                        await ProcessAsync(request, ct).ConfigureAwait(false);
+                    }
+
+                    buffer = buffer.Slice(frameEnd);
                 }
 
-                if (status == RequestParseStatus.TooLarge)
-                {
-                    LogQueryBufferLimit(_logger, Id, buffer.Length);
-                    _closing = true;
-                    break;
-                }
-
-                if (status == RequestParseStatus.Error)
-                {
-                    FlushBatch();
-                    WriteReplyError(error!);
-                    _closing = true;
-                    break;
-                }
-
-                if (status == RequestParseStatus.SecurityWarning)
-                {
-                    LogSecurityAttack(_logger);
-                    _closing = true;
-                    break;
-                }
-
-                var frameEnd = consumedTo;
-                if (status == RequestParseStatus.Complete)
-                {
-                    await ProcessAsync(request, ct).ConfigureAwait(false);
-                }
-
-                buffer = buffer.Slice(frameEnd);
+                FlushBatch();
+            }
+            finally
+            {
+                _backendGate.Release();
             }
 
-            FlushBatch();
             if (!_closing && buffer.Length > _ctx.Settings.ClientQueryBufferLimit)
             {
                 // Redis closes a client whose query buffer passes client-query-buffer-limit.
@@ -297,6 +376,7 @@ internal sealed partial class ClientConnection : IAclClient, IBackendReplySink, 
     {
         _out.Dispose();
         _closed.Dispose();
+        _backendGate.Dispose();
     }
 
     /// <summary>Closes the connection after the replies already queued (CLIENT KILL, ACL DELUSER, QUIT).</summary>

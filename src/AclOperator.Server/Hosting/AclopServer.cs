@@ -29,6 +29,27 @@ internal sealed partial class AclopServer : IAsyncDisposable
 
     public ServerContext Context { get; }
 
+    /// <summary>How long a connection must be idle before its backend session is released (E14).</summary>
+    internal static readonly TimeSpan IdleBackendRelease = TimeSpan.FromSeconds(10);
+
+    private static readonly TimeSpan IdleSweepPeriod = TimeSpan.FromSeconds(2);
+
+    private Timer? _idleSweeper;
+
+    /// <summary>Releases the backend sessions of idle connections (they are re-created on the next command).</summary>
+    internal int ReleaseIdleBackendSessions(TimeSpan? idle = null)
+    {
+        long now = Context.NowMs;
+        long idleMs = (long)(idle ?? IdleBackendRelease).TotalMilliseconds;
+        int released = 0;
+        foreach (var c in Context.Clients.All())
+        {
+            released += c.TryReleaseIdleBackend(now, idleMs) ? 1 : 0;
+        }
+
+        return released;
+    }
+
     /// <summary>The first TCP endpoint (tests connect here).</summary>
     public IPEndPoint EndPoint => _listener.EndPoints[0];
 
@@ -101,7 +122,9 @@ internal sealed partial class AclopServer : IAsyncDisposable
         LogServerInitialized(logger);
         listener.Start();
         LogReady(logger, config.Port == 0 && !allowEphemeralPort ? "unix" : "tcp");
-        return new AclopServer(ctx, listener, logger);
+        var server = new AclopServer(ctx, listener, logger);
+        server._idleSweeper = new Timer(_ => server.ReleaseIdleBackendSessions(), null, IdleSweepPeriod, IdleSweepPeriod);
+        return server;
     }
 
     /// <summary>Redis start-up order: requirepass, then <c>user</c> directives, then the aclfile (which wins).</summary>
@@ -185,6 +208,11 @@ internal sealed partial class AclopServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         LogShuttingDown(_logger);
+        if (_idleSweeper is not null)
+        {
+            await _idleSweeper.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _listener.DisposeAsync().ConfigureAwait(false);
         await Context.Backend.DisposeAsync().ConfigureAwait(false);
         LogBye(_logger);

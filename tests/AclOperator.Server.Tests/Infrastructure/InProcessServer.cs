@@ -55,6 +55,9 @@ internal sealed class InProcessServer : IAsyncDisposable
         return new InProcessServer(server, dir);
     }
 
+    /// <summary>Runs the idle-session sweep now, treating every connection as idle; returns how many were released.</summary>
+    internal int ReleaseIdleBackends() => _server.ReleaseIdleBackendSessions(TimeSpan.Zero);
+
     /// <summary>A raw RESP client connected to this server.</summary>
     public Task<RespClient> ConnectAsync() => RespClient.ConnectAsync(EndPoint.Address.ToString(), Port);
 
