@@ -158,7 +158,7 @@ internal static class AclCommand
                 return ReplyAsync(c, acl.SaveAsync(ct));
 
             case "help":
-            c.ReplyHelp(HelpLines);
+                c.ReplyHelp(HelpLines);
                 return null;
 
             default:

@@ -168,7 +168,7 @@ internal static class ClientCommand
                 c.ReplySimple("OK");
                 return;
             case "help":
-            c.ReplyHelp(Help);
+                c.ReplyHelp(Help);
                 return;
 
             default:

@@ -82,7 +82,7 @@ internal static class ConfigCommand
             }
 
             case "help":
-            c.ReplyHelp(Help);
+                c.ReplyHelp(Help);
                 return;
 
             default:
