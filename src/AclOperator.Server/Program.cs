@@ -11,7 +11,8 @@ switch (parsed.Action)
         Console.Out.WriteLine(parsed.Output);
         return parsed.Action == CommandLineAction.UsageAndExit ? 1 : 0;
     case CommandLineAction.Fail:
-        await Console.Error.WriteLineAsync(parsed.Output).ConfigureAwait(false);
+        // The fatal block (or Redis's log message) for a bad config file or argument; exit 1 as redis-server does.
+        await Console.Error.WriteLineAsync(parsed.Output ?? parsed.Load?.Error ?? "Invalid configuration").ConfigureAwait(false);
         return 1;
 }
 

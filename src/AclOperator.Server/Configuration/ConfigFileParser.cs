@@ -64,10 +64,50 @@ public static class ConfigFileParser
         if (line is not null)
         {
             sb.Append(CultureInfo.InvariantCulture, $"Reading the configuration file, at line {lineNumber}\n");
-            sb.Append(CultureInfo.InvariantCulture, $">>> '{line}'\n");
+            sb.Append(CultureInfo.InvariantCulture, $">>> '{RedactSecrets(line)}'\n");
         }
 
-        return sb.Append(reason).Append('\n').ToString();
+        return sb.Append(RedactQuotedPasswordRules(reason)).Append('\n').ToString();
+    }
+
+    /// <summary>A quoted <c>'&gt;pw'</c> or <c>'&lt;pw'</c> rule inside an error text becomes <c>'&gt;(redacted)'</c>.</summary>
+    internal static string RedactQuotedPasswordRules(string text) =>
+        System.Text.RegularExpressions.Regex.Replace(text, "'([<>])[^']*'", "'$1(redacted)'");
+
+    /// <summary>
+    /// Redis echoes the offending line, secrets included; we never print one: the arguments of password directives
+    /// and the <c>&gt;</c>/<c>&lt;</c> password rules of <c>user</c> lines are replaced (hashes are kept: they are what
+    /// ACL LIST shows anyway).
+    /// </summary>
+    internal static string RedactSecrets(string line)
+    {
+        var words = line.Split(' ');
+        if (words.Length == 0)
+        {
+            return line;
+        }
+
+        var directive = words[0].Trim('"', '\'').ToLowerInvariant();
+        if (directive is "requirepass" or "masterauth" or "tls-key-file-pass" or "tls-client-key-file-pass")
+        {
+            return words[0] + (words.Length > 1 ? " (redacted)" : "");
+        }
+
+        if (directive == "user")
+        {
+            for (int i = 2; i < words.Length; i++)
+            {
+                var w = words[i].TrimStart('"', '\'', '(');
+                if (w.StartsWith('>') || w.StartsWith('<'))
+                {
+                    words[i] = words[i][..(words[i].Length - w.Length)] + w[0] + "(redacted)";
+                }
+            }
+
+            return string.Join(' ', words);
+        }
+
+        return line;
     }
 
     /// <summary>Reads a config file as Redis does, or fails with its log message.</summary>

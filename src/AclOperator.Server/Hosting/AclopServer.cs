@@ -149,7 +149,7 @@ internal sealed partial class AclopServer : IAsyncDisposable
             var r = table.SetUser(u.Name, rules);
             if (!r.Succeeded)
             {
-                throw new StartupException($"Error loading ACL rule for the user named '{u.Name}': {r.Error}");
+                throw new StartupException(ConfigFileParser.RedactQuotedPasswordRules($"Error loading ACL rule for the user named '{u.Name}': {r.Error}"));
             }
         }
 

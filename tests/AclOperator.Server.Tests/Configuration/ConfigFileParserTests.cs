@@ -121,8 +121,9 @@ public sealed class ConfigFileParserTests : IDisposable
     [Fact]
     public void User_line_errors_are_redis_exact_including_the_off_by_two_token()
     {
-        // The failing rule is 'badrule' (merged index 2), Redis prints argv[2] = 'on'.
-        Assert.Equal(Fatal(1, "user alice on >pw badrule", "Error in user declaration 'on': Syntax error"),
+        // The failing rule is 'badrule' (merged index 2), Redis prints argv[2] = 'on'. Unlike Redis, the echoed line
+        // never shows a password.
+        Assert.Equal(Fatal(1, "user alice on >(redacted) badrule", "Error in user declaration 'on': Syntax error"),
             Parse("user alice on >pw badrule").Error);
         Assert.Equal(Fatal(2, "user alice off", "Error in user declaration 'alice': Duplicate user found. A user can only be defined once in config files"),
             Parse("user alice on\nuser alice off").Error);

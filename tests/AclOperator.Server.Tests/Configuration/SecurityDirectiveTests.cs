@@ -23,7 +23,6 @@ public sealed class SecurityDirectiveTests : IDisposable
     [InlineData("daemonize yes", "daemonize yes is not supported by aclop-server: run it in the foreground under a supervisor")]
     [InlineData("replicaof 10.0.0.1 6379", "replicaof is not supported by aclop-server: replication is not available")]
     [InlineData("slaveof 10.0.0.1 6379", "replicaof is not supported by aclop-server: replication is not available")]
-    [InlineData("masterauth secret", "masterauth is not supported by aclop-server: replication is not available")]
     [InlineData("cluster-enabled yes", "cluster-enabled yes is not supported by aclop-server: cluster support disabled")]
     [InlineData("loadmodule /x.so", "loadmodule is not supported by aclop-server: modules are never loaded")]
     [InlineData("maxmemory-policy allkeys-lru", "only maxmemory-policy noeviction is supported by aclop-server: data is never evicted silently")]
@@ -33,6 +32,14 @@ public sealed class SecurityDirectiveTests : IDisposable
         var r = Parse(line);
         Assert.False(r.Succeeded);
         Assert.Equal(Fatal(line, reason), r.Error);
+    }
+
+    [Fact]
+    public void E3_refused_masterauth_never_echoes_its_password()
+    {
+        var r = Parse("masterauth secret");
+        Assert.False(r.Succeeded);
+        Assert.Equal(Fatal("masterauth (redacted)", "masterauth is not supported by aclop-server: replication is not available"), r.Error);
     }
 
     [Fact]
