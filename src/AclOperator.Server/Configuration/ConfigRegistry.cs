@@ -144,11 +144,18 @@ public static class ConfigRegistry
                 ? "cluster-enabled yes is not supported by aclop-server: cluster support disabled"
                 : null),
             Enum("sanitize-dump-payload", ["no", "yes", "clients"], "no") with { IsMutable = true },
-            Restricted(Enum("backend", ["embedded", "upstream"], "embedded"), v => (string)v == "embedded" ? null
-                : "backend upstream is not available yet in this build of aclop-server") with { IsExtension = true, Description = "The data store behind the ACL front end." },
+            Enum("backend", ["embedded", "upstream"], "embedded") with { IsExtension = true, Description = "The data store behind the ACL front end (upstream is implied by an upstream address)." },
+            Str("upstream", "") with { IsExtension = true, Description = "host:port of the upstream Redis-protocol server (backend upstream; a sidecar is 127.0.0.1:port)." },
+            Str("upstream-user", "") with { IsExtension = true, Description = "ACL user the server authenticates as on the upstream; \"\" = default user." },
+            Str("upstream-password-file", "") with { IsExtension = true, Description = "File holding the upstream password (a mounted Secret); env ACLOP_UPSTREAM_PASSWORD is used when unset." },
+            Bool("upstream-tls", false) with { IsExtension = true, Description = "Connect to the upstream with TLS." },
+            Str("upstream-tls-ca-file", "") with { IsExtension = true, Description = "PEM CA bundle that signs the upstream's certificate; \"\" = system trust store." },
+            Str("upstream-tls-server-name", "") with { IsExtension = true, Description = "Name checked against the upstream certificate; \"\" = the upstream host." },
+            Str("manifests", "") with { IsExtension = true, Description = "Local mode: a folder of RedisAclUser/RedisAcl YAML files compiled into the ACL and hot-reloaded." },
             Bool("trust-scripts", false) with { IsExtension = true, Description = "E8: allow scripts and functions for every user." },
             Bool("allow-migrate", false) with { IsExtension = true, Description = "E2: forward MIGRATE instead of refusing it." },
             Int("admin-port", 0, 65535, 0) with { IsExtension = true, Description = "Admin listener port; 0 = none." },
+            Str("admin-bind", "127.0.0.1") with { IsExtension = true, Description = "Address of the admin HTTP listener (/healthz /readyz /status /metrics)." },
         ];
     }
 

@@ -108,6 +108,25 @@ public sealed class ServerConfig
     /// <summary>aclop extension: admin listener port, 0 = none.</summary>
     public int AdminPort => (int)Long("admin-port");
 
+    /// <summary>aclop extension: admin listener address.</summary>
+    public string AdminBind => Str("admin-bind");
+
+    /// <summary>aclop extension: upstream <c>host:port</c>, or null for the embedded backend.</summary>
+    public string? Upstream => NullIfEmpty("upstream");
+
+    public string? UpstreamUser => NullIfEmpty("upstream-user");
+
+    public string? UpstreamPasswordFile => NullIfEmpty("upstream-password-file");
+
+    public bool UpstreamTls => Bool("upstream-tls");
+
+    public string? UpstreamTlsCaFile => NullIfEmpty("upstream-tls-ca-file");
+
+    public string? UpstreamTlsServerName => NullIfEmpty("upstream-tls-server-name");
+
+    /// <summary>aclop extension: local mode folder of CR YAML files, or null.</summary>
+    public string? Manifests => NullIfEmpty("manifests");
+
     /// <summary>A configured path resolved against <see cref="Dir"/>, as Redis resolves it after <c>chdir(dir)</c>.</summary>
     public string ResolvePath(string path) => Path.GetFullPath(path, Dir);
 

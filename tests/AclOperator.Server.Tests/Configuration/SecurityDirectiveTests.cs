@@ -111,7 +111,13 @@ public sealed class SecurityDirectiveTests : IDisposable
         Assert.True(c.AllowMigrate);
         Assert.Equal(7000, c.AdminPort);
         Assert.Equal(SanitizeDumpPayload.Clients, c.SanitizeDumpPayload);
-        Assert.Equal(Fatal("backend upstream", "backend upstream is not available yet in this build of aclop-server"), Parse("backend upstream").Error);
+        var u = Parse("upstream 10.0.0.5:6379\nupstream-user aclop\nupstream-password-file /run/secrets/pw\nupstream-tls yes\nmanifests ./crs\nadmin-bind 0.0.0.0").Config!;
+        Assert.Equal("10.0.0.5:6379", u.Upstream);
+        Assert.Equal("aclop", u.UpstreamUser);
+        Assert.Equal("/run/secrets/pw", u.UpstreamPasswordFile);
+        Assert.True(u.UpstreamTls);
+        Assert.Equal("./crs", u.Manifests);
+        Assert.Equal("0.0.0.0", u.AdminBind);
     }
 
     [Fact]
