@@ -257,10 +257,12 @@ internal sealed partial class ClientConnection
         FlushBatch();
         if (_replyMode is ReplyMode.Off or ReplyMode.Skipping)
         {
+            ReleasePushes();
             return;
         }
 
         _out.Append(_scratch.WrittenSpan);
+        ReleasePushes();
     }
 
     internal void ReplySimple(string text)
@@ -345,28 +347,77 @@ internal sealed partial class ClientConnection
             return;
         }
 
-        var reply = _batchReply;
-        _capture = reply;
-        _executingThread = Environment.CurrentManagedThreadId;
+        BeginBatchCall();
         try
         {
             Backend.Execute(_batch.WrittenSpan);
         }
         finally
         {
-            _capture = null;
-            _executingThread = 0;
-            _batch.ResetWrittenCount();
+            EndBatchCall();
         }
 
+        CompleteBatch();
+    }
+
+    /// <summary>
+    /// <see cref="FlushBatch"/> for the end of a read batch (the hot path): an upstream session's replies are awaited
+    /// without holding a thread; the embedded backend completes synchronously with no allocation.
+    /// </summary>
+    private async ValueTask FlushBatchAsync()
+    {
+        if (_batch.WrittenCount == 0)
+        {
+            return;
+        }
+
+        BeginBatchCall();
+        try
+        {
+            var pending = Backend.ExecuteAsync(_batch.WrittenMemory);
+            if (pending.IsCompletedSuccessfully)
+            {
+                pending.GetAwaiter().GetResult();
+            }
+            else
+            {
+                await pending.ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            EndBatchCall();
+        }
+
+        CompleteBatch();
+    }
+
+    private void BeginBatchCall()
+    {
+        HoldPushes();
+        _capture = _batchReply;
+        _executingThread = Environment.CurrentManagedThreadId;
+    }
+
+    private void EndBatchCall()
+    {
+        _capture = null;
+        _executingThread = 0;
+        _batch.ResetWrittenCount();
+    }
+
+    /// <summary>Queues the batch's reply (Redis's wording for backend errors, <see cref="BackendErrorText"/>).</summary>
+    private void CompleteBatch()
+    {
+        var reply = _batchReply;
         if (_execCapture is not null)
         {
             // A command run for EXEC after the backend transaction: its reply belongs in EXEC's array.
-            BackendErrorText.Normalize(reply.WrittenSpan, _execCapture);
+            WriteBackendReply(reply.WrittenSpan, _execCapture);
         }
         else if (_replyMode is not (ReplyMode.Off or ReplyMode.Skipping))
         {
-            if (BackendErrorText.MayNeedFix(reply.WrittenSpan))
+            if (_ctx.Backend.RewritesErrorTexts && BackendErrorText.MayNeedFix(reply.WrittenSpan))
             {
                 _scratchFix.ResetWrittenCount();
                 BackendErrorText.Normalize(reply.WrittenSpan, _scratchFix);
@@ -378,12 +429,26 @@ internal sealed partial class ClientConnection
             }
         }
 
+        ReleasePushes();
         reply.ResetWrittenCount();
         if (reply.Capacity > 64 * 1024)
         {
             // Keep idle connections small (E14): a large reply does not pin its buffer.
             _batchReply = new ArrayBufferWriter<byte>(1024);
             _scratchFix = new ArrayBufferWriter<byte>(256);
+        }
+    }
+
+    /// <summary>A backend reply in Redis's words, when the backend needs its error texts rewritten.</summary>
+    private void WriteBackendReply(ReadOnlySpan<byte> reply, IBufferWriter<byte> destination)
+    {
+        if (_ctx.Backend.RewritesErrorTexts)
+        {
+            BackendErrorText.Normalize(reply, destination);
+        }
+        else
+        {
+            destination.Write(reply);
         }
     }
 
@@ -395,6 +460,7 @@ internal sealed partial class ClientConnection
     {
         FlushBatch();
         var capture = new ArrayBufferWriter<byte>(256);
+        HoldPushes();
         _capture = capture;
         _executingThread = Environment.CurrentManagedThreadId;
         try
@@ -439,6 +505,7 @@ internal sealed partial class ClientConnection
 
     private async Task RunBlockingAsync(ReadOnlyMemory<byte> frame, QueuedCommand command, CancellationToken ct)
     {
+        ReleasePushes();
         var reply = new ArrayBufferWriter<byte>(64);
         _blockedCommand = command;
         _blockedDenial = null;
@@ -467,7 +534,7 @@ internal sealed partial class ClientConnection
 
         // CommitReply applies CLIENT REPLY OFF/SKIP, like any other reply.
         BeginReply();
-        BackendErrorText.Normalize(reply.WrittenSpan, _scratch);
+        WriteBackendReply(reply.WrittenSpan, _scratch);
         CommitReply();
     }
 

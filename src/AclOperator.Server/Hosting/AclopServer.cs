@@ -4,6 +4,7 @@ using AclOperator.Acl.Users;
 using AclOperator.Server.AclRuntime;
 using AclOperator.Server.Backend;
 using AclOperator.Server.Backend.Garnet;
+using AclOperator.Server.Backend.Upstream;
 using AclOperator.Server.Commands;
 using AclOperator.Server.Configuration;
 using AclOperator.Server.Connections;
@@ -33,6 +34,9 @@ internal sealed partial class AclopServer : IAsyncDisposable
     internal static readonly TimeSpan IdleBackendRelease = TimeSpan.FromSeconds(10);
 
     private static readonly TimeSpan IdleSweepPeriod = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long start-up waits for an upstream (a sidecar may start after us) before giving up.</summary>
+    internal static TimeSpan UpstreamStartupTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     private Timer? _idleSweeper;
 
@@ -70,6 +74,11 @@ internal sealed partial class AclopServer : IAsyncDisposable
         if (config.AclFile is not null && config.Users.Count > 0)
         {
             throw new StartupException("Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. This setup is very likely to lead to configuration errors and security holes, please define either an ACL file or declare users directly in your redis.conf, but not both.");
+        }
+
+        if (backend is null && (config.Upstream is not null || config.Backend == "upstream"))
+        {
+            backend = await UpstreamBackend.StartAsync(UpstreamOptions.FromConfig(config), loggerFactory, UpstreamStartupTimeout, cancellationToken).ConfigureAwait(false);
         }
 
         backend ??= await GarnetEmbeddedBackend.StartAsync(
