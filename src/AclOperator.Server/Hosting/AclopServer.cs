@@ -131,6 +131,7 @@ internal sealed partial class AclopServer : IAsyncDisposable
     private static async Task LoadInitialAclAsync(ServerConfig config, AclManager acl, CancellationToken ct)
     {
         var table = new AclUserTable(acl.Options);
+        string? revision = null;
         if (config.RequirePass is { } pw)
         {
             var r = table.SetUser(AclUserTable.DefaultUserName, [System.Text.Encoding.ASCII.GetBytes("resetpass"), [(byte)'>', .. AclText.GetBytes(pw)]]);
@@ -162,9 +163,10 @@ internal sealed partial class AclopServer : IAsyncDisposable
             }
 
             table = loaded.Table;
+            revision = loaded.Revision;
         }
 
-        acl.Replace(table);
+        acl.Replace(table, revision);
     }
 
     private static void ApplyChange(ServerContext ctx, ConfigChangedEventArgs e)
