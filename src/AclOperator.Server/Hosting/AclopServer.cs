@@ -63,7 +63,7 @@ internal sealed partial class AclopServer : IAsyncDisposable
     /// Starts a server. Start-up errors (bad ACL, both aclfile and user directives) throw
     /// <see cref="StartupException"/> with Redis's message.
     /// </summary>
-    public static async Task<AclopServer> StartAsync(ServerConfig config, ILoggerFactory loggerFactory, IBackend? backend = null, bool allowEphemeralPort = false, CancellationToken cancellationToken = default)
+    public static async Task<AclopServer> StartAsync(ServerConfig config, ILoggerFactory loggerFactory, IBackend? backend = null, bool allowEphemeralPort = false, bool allowEphemeralAdminPort = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(config);
         var logger = loggerFactory.CreateLogger("aclop.server");
@@ -121,8 +121,9 @@ internal sealed partial class AclopServer : IAsyncDisposable
         }
         LogServerInitialized(logger);
         listener.Start();
-        LogReady(logger, config.Port == 0 && !allowEphemeralPort ? "unix" : "tcp");
         var server = new AclopServer(ctx, listener, logger);
+        await server.StartAdminAsync(config, allowEphemeralAdminPort, cancellationToken).ConfigureAwait(false);
+        LogReady(logger, config.Port == 0 && !allowEphemeralPort ? "unix" : "tcp");
         server._idleSweeper = new Timer(_ => server.ReleaseIdleBackendSessions(), null, IdleSweepPeriod, IdleSweepPeriod);
         return server;
     }
@@ -210,6 +211,7 @@ internal sealed partial class AclopServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         LogShuttingDown(_logger);
+        await StopAdminAsync().ConfigureAwait(false);
         if (_idleSweeper is not null)
         {
             await _idleSweeper.DisposeAsync().ConfigureAwait(false);
