@@ -1,8 +1,10 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Text;
 using AclOperator.Acl;
 using AclOperator.Acl.Commands;
 using AclOperator.Acl.Evaluation;
+using AclOperator.Server.Admin;
 using AclOperator.Server.Backend;
 using AclOperator.Server.Commands;
 using AclOperator.Server.Protocol;
@@ -14,10 +16,14 @@ internal sealed partial class ClientConnection
 {
     private ReplyMode _replyMode = ReplyMode.On;
 
+    // How the current request ended (aclop_commands_total); counted once per request, after any wait.
+    private CommandResult _result;
+
     private async ValueTask ProcessAsync(Request request, CancellationToken ct)
     {
         LastInteractionMs = _ctx.NowMs;
         _ctx.Stats.CommandProcessed();
+        _result = CommandResult.Local;
         if (_replyMode == ReplyMode.Skip)
         {
             _replyMode = ReplyMode.Skipping;
@@ -37,6 +43,8 @@ internal sealed partial class ClientConnection
             {
                 _replyMode = ReplyMode.On;
             }
+
+            _ctx.Metrics.CountCommand(_result);
         }
     }
 
@@ -104,6 +112,7 @@ internal sealed partial class ClientConnection
         {
             LogDenial(check, cmd, argv, _inMulti ? "multi" : "toplevel");
             Reject(cmd, DenialReply(check, cmd));
+            _result = CommandResult.Denied;
             return null;
         }
 
@@ -127,6 +136,7 @@ internal sealed partial class ClientConnection
         if (!check.IsAllowed)
         {
             ReplyError(check.Error!);
+            _result = CommandResult.Rejected;
             return null;
         }
 
@@ -221,6 +231,7 @@ internal sealed partial class ClientConnection
     /// <summary>rejectCommand: in MULTI the transaction is flagged; a rejected EXEC aborts it with the reason.</summary>
     private void Reject(RedisCommand? cmd, string error)
     {
+        _result = CommandResult.Rejected;
         if (_inMulti)
         {
             if (cmd?.FullName == "exec")
@@ -325,6 +336,7 @@ internal sealed partial class ClientConnection
 
     private void AppendFrame(CommandArgs argv, Request? request)
     {
+        _result = CommandResult.Forwarded;
         if (request is not null && !request.IsInline && !request.Frame.IsEmpty)
         {
             _batch.Write(request.Frame.Span);
@@ -350,7 +362,10 @@ internal sealed partial class ClientConnection
         BeginBatchCall();
         try
         {
-            Backend.Execute(_batch.WrittenSpan);
+            var session = Backend;
+            long started = Stopwatch.GetTimestamp();
+            session.Execute(_batch.WrittenSpan);
+            _ctx.Metrics.ObserveBackendCall(started);
         }
         finally
         {
@@ -465,7 +480,10 @@ internal sealed partial class ClientConnection
         _executingThread = Environment.CurrentManagedThreadId;
         try
         {
-            Backend.Execute(frames);
+            var session = Backend;
+            long started = Stopwatch.GetTimestamp();
+            session.Execute(frames);
+            _ctx.Metrics.ObserveBackendCall(started);
         }
         finally
         {
@@ -487,6 +505,7 @@ internal sealed partial class ClientConnection
     private Task ForwardBlocking(RedisCommand cmd, CommandArgs argv, Request request, CancellationToken ct)
     {
         FlushBatch();
+        _result = CommandResult.Forwarded;
         var frame = new ArrayBufferWriter<byte>();
         if (!request.IsInline && !request.Frame.IsEmpty)
         {

@@ -262,6 +262,7 @@ internal sealed partial class ClientConnection : IAclClient, IBackendReplySink, 
 
                     if (status == RequestParseStatus.Error)
                     {
+                        _ctx.Metrics.CountCommand(Admin.CommandResult.Rejected);
                         FlushBatch();
                         WriteReplyError(error!);
                         _closing = true;

@@ -67,7 +67,7 @@ internal sealed partial class AclopServer : IAsyncDisposable
     /// Starts a server. Start-up errors (bad ACL, both aclfile and user directives) throw
     /// <see cref="StartupException"/> with Redis's message.
     /// </summary>
-    public static async Task<AclopServer> StartAsync(ServerConfig config, ILoggerFactory loggerFactory, IBackend? backend = null, bool allowEphemeralPort = false, CancellationToken cancellationToken = default)
+    public static async Task<AclopServer> StartAsync(ServerConfig config, ILoggerFactory loggerFactory, IBackend? backend = null, bool allowEphemeralPort = false, bool allowEphemeralAdminPort = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(config);
         var logger = loggerFactory.CreateLogger("aclop.server");
@@ -130,8 +130,9 @@ internal sealed partial class AclopServer : IAsyncDisposable
         }
         LogServerInitialized(logger);
         listener.Start();
-        LogReady(logger, config.Port == 0 && !allowEphemeralPort ? "unix" : "tcp");
         var server = new AclopServer(ctx, listener, logger);
+        await server.StartAdminAsync(config, allowEphemeralAdminPort, cancellationToken).ConfigureAwait(false);
+        LogReady(logger, config.Port == 0 && !allowEphemeralPort ? "unix" : "tcp");
         server._idleSweeper = new Timer(_ => server.ReleaseIdleBackendSessions(), null, IdleSweepPeriod, IdleSweepPeriod);
         return server;
     }
@@ -140,6 +141,7 @@ internal sealed partial class AclopServer : IAsyncDisposable
     private static async Task LoadInitialAclAsync(ServerConfig config, AclManager acl, CancellationToken ct)
     {
         var table = new AclUserTable(acl.Options);
+        string? revision = null;
         if (config.RequirePass is { } pw)
         {
             var r = table.SetUser(AclUserTable.DefaultUserName, [System.Text.Encoding.ASCII.GetBytes("resetpass"), [(byte)'>', .. AclText.GetBytes(pw)]]);
@@ -171,9 +173,10 @@ internal sealed partial class AclopServer : IAsyncDisposable
             }
 
             table = loaded.Table;
+            revision = loaded.Revision;
         }
 
-        acl.Replace(table);
+        acl.Replace(table, revision);
     }
 
     private static void ApplyChange(ServerContext ctx, ConfigChangedEventArgs e)
@@ -217,6 +220,7 @@ internal sealed partial class AclopServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         LogShuttingDown(_logger);
+        await StopAdminAsync().ConfigureAwait(false);
         if (_idleSweeper is not null)
         {
             await _idleSweeper.DisposeAsync().ConfigureAwait(false);
