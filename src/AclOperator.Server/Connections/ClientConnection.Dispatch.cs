@@ -389,7 +389,9 @@ internal sealed partial class ClientConnection
         BeginBatchCall();
         try
         {
-            var pending = Backend.ExecuteAsync(_batch.WrittenMemory);
+            var session = Backend;
+            long started = Stopwatch.GetTimestamp();
+            var pending = session.ExecuteAsync(_batch.WrittenMemory);
             if (pending.IsCompletedSuccessfully)
             {
                 pending.GetAwaiter().GetResult();
@@ -398,6 +400,8 @@ internal sealed partial class ClientConnection
             {
                 await pending.ConfigureAwait(false);
             }
+
+            _ctx.Metrics.ObserveBackendCall(started);
         }
         finally
         {
