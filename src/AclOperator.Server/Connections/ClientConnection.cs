@@ -301,7 +301,11 @@ internal sealed partial class ClientConnection : IAclClient, IBackendReplySink, 
             }
 
             _reader.AdvanceTo(buffer.Start, buffer.End);
-            _out.Signal();
+            if (!TryWriteInline())
+            {
+                _out.Signal();
+            }
+
             if (result.IsCompleted)
             {
                 break;
@@ -334,6 +338,13 @@ internal sealed partial class ClientConnection : IAclClient, IBackendReplySink, 
                     await _out.WaitAsync(ct).ConfigureAwait(false);
                 }
 
+                if (Interlocked.CompareExchange(ref _writing, 1, 0) != 0)
+                {
+                    // The read loop is writing its replies itself; it signals again if more is left.
+                    await _out.WaitAsync(ct).ConfigureAwait(false);
+                    continue;
+                }
+
                 _out.TakeAll(taken);
                 try
                 {
@@ -347,6 +358,7 @@ internal sealed partial class ClientConnection : IAclClient, IBackendReplySink, 
                 finally
                 {
                     _out.Return(taken);
+                    Volatile.Write(ref _writing, 0);
                 }
             }
         }
@@ -355,6 +367,51 @@ internal sealed partial class ClientConnection : IAclClient, IBackendReplySink, 
             _closing = true;
             _closed.Cancel();
         }
+    }
+
+    // 1 while a thread writes to the socket: the writer loop, or the read loop in TryWriteInline.
+    private int _writing;
+    private readonly List<(byte[] Array, int Length)> _inlineTaken = [];
+
+    /// <summary>
+    /// E15: the read loop writes the replies of its batch itself when the writer loop is idle and the output is small
+    /// (a send that completes at once), saving the hand-off to the writer loop on every request/response round trip.
+    /// Returns false when the writer loop must do it.
+    /// </summary>
+    private bool TryWriteInline()
+    {
+        long pending = _out.Pending;
+        if (pending == 0)
+        {
+            return true;
+        }
+
+        if (pending > 64 * 1024 || _closing || Interlocked.CompareExchange(ref _writing, 1, 0) != 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            _out.TakeAll(_inlineTaken);
+            foreach (var (array, length) in _inlineTaken)
+            {
+                _stream.Write(array, 0, length);
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            _closing = true;
+            _closed.Cancel();
+        }
+        finally
+        {
+            _out.Return(_inlineTaken);
+            Volatile.Write(ref _writing, 0);
+        }
+
+        // Pushes appended meanwhile are the writer loop's.
+        return _out.Pending == 0;
     }
 
     private async Task CloseAsync()
@@ -565,14 +622,16 @@ internal sealed partial class ClientConnection : IAclClient, IBackendReplySink, 
         lock (_asyncLock)
         {
             _holdPushes = false;
-            if (_heldPushes is { WrittenCount: > 0 } held)
+            if (_heldPushes is not { WrittenCount: > 0 } held)
             {
-                _out.Append(held.WrittenSpan);
-                held.ResetWrittenCount();
-                if (held.Capacity > 64 * 1024)
-                {
-                    _heldPushes = null;
-                }
+                return;
+            }
+
+            _out.Append(held.WrittenSpan);
+            held.ResetWrittenCount();
+            if (held.Capacity > 64 * 1024)
+            {
+                _heldPushes = null;
             }
         }
 
