@@ -34,7 +34,11 @@ internal sealed class UpstreamBackendSession : IBackendSession, IValueTaskSource
     private readonly RespReplyScanner _scanner = new();
     private readonly Lock _lock = new();
     private readonly ManualResetEventSlim _syncDone = new(false);
-    private ManualResetValueTaskSourceCore<bool> _asyncDone = new() { RunContinuationsAsynchronously = true };
+    // Continuations run inline on the reader thread, after it has released its read buffer (see CompleteDeferred):
+    // the client's next batch is processed without a thread hop.
+    private ManualResetValueTaskSourceCore<bool> _asyncDone = new() { RunContinuationsAsynchronously = false };
+    private bool _deferredAsync;
+    private int _inlineThread;
     private TaskCompletionSource? _blockingDone;
     private WaitMode _mode;
     private int _remaining;
@@ -73,7 +77,38 @@ internal sealed class UpstreamBackendSession : IBackendSession, IValueTaskSource
         }
 
         Write(requests);
-        _syncDone.Wait();
+        if (Environment.CurrentManagedThreadId == Volatile.Read(ref _inlineThread))
+        {
+            // Called from a continuation running on the reader thread: nobody else will read the replies.
+            PumpUntil(_syncDone);
+        }
+        else
+        {
+            _syncDone.Wait();
+        }
+    }
+
+    /// <summary>Reads and delivers replies on this thread until <paramref name="done"/> is set (see <see cref="Execute"/>).</summary>
+    private void PumpUntil(ManualResetEventSlim done)
+    {
+        while (!done.IsSet)
+        {
+            try
+            {
+                var result = _reader.ReadAsync().AsTask().GetAwaiter().GetResult();
+                var buffer = result.Buffer;
+                bool valid = ProcessFrames(ref buffer);
+                _reader.AdvanceTo(buffer.Start, buffer.End);
+                if (!valid || result.IsCompleted)
+                {
+                    Lose(valid ? "connection closed by the upstream" : "protocol error in the upstream's reply stream");
+                }
+            }
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+            {
+                Lose((e.InnerException ?? e).Message);
+            }
+        }
     }
 
     public ValueTask ExecuteAsync(ReadOnlyMemory<byte> requests)
@@ -184,6 +219,7 @@ internal sealed class UpstreamBackendSession : IBackendSession, IValueTaskSource
                 }
 
                 _reader.AdvanceTo(buffer.Start, buffer.End);
+                CompleteDeferred();
                 if (result.IsCompleted || result.IsCanceled)
                 {
                     break;
@@ -195,6 +231,7 @@ internal sealed class UpstreamBackendSession : IBackendSession, IValueTaskSource
             reason = (e.InnerException ?? e).Message;
         }
 
+        CompleteDeferred();
         Lose(reason);
         await _reader.CompleteAsync().ConfigureAwait(false);
     }
@@ -272,7 +309,35 @@ internal sealed class UpstreamBackendSession : IBackendSession, IValueTaskSource
             }
         }
 
-        Complete(completed);
+        if (completed == WaitMode.Async)
+        {
+            // Completed by the read loop once it has released its buffer (the continuation may read replies itself).
+            _deferredAsync = true;
+        }
+        else
+        {
+            Complete(completed);
+        }
+    }
+
+    /// <summary>Runs the continuation of a completed <see cref="ExecuteAsync"/> inline on the reader thread.</summary>
+    private void CompleteDeferred()
+    {
+        if (!_deferredAsync)
+        {
+            return;
+        }
+
+        _deferredAsync = false;
+        Volatile.Write(ref _inlineThread, Environment.CurrentManagedThreadId);
+        try
+        {
+            _asyncDone.SetResult(true);
+        }
+        finally
+        {
+            Volatile.Write(ref _inlineThread, 0);
+        }
     }
 
     private void Complete(WaitMode mode)
