@@ -72,6 +72,11 @@ internal sealed partial class AclopServer : IAsyncDisposable
             throw new StartupException("Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. This setup is very likely to lead to configuration errors and security holes, please define either an ACL file or declare users directly in your redis.conf, but not both.");
         }
 
+        if (config.Manifests is not null && (config.AclFile is not null || config.Users.Count > 0))
+        {
+            throw new StartupException("Configuring Redis with a manifests folder and at the same time an ACL file or users defined in redis.conf is invalid: the folder defines every user (local mode), please define only one of them.");
+        }
+
         backend ??= await GarnetEmbeddedBackend.StartAsync(
             new GarnetEmbeddedOptions
             {
@@ -85,7 +90,8 @@ internal sealed partial class AclopServer : IAsyncDisposable
 
         var clients = new ClientRegistry();
         var options = AclOptions.Default with { PubsubDefaultAllChannels = config.AclPubsubDefaultAllChannels };
-        IAclSource? source = config.AclFile is null ? null : new AclFileSource(config.AclFile, config.Dir, loggerFactory.CreateLogger("aclop.acl"));
+        IAclSource? source = config.Manifests is not null ? new ManifestsAclSource(config.Manifests, config.Dir, loggerFactory.CreateLogger("aclop.acl"))
+            : config.AclFile is null ? null : new AclFileSource(config.AclFile, config.Dir, loggerFactory.CreateLogger("aclop.acl"));
         var acl = new AclManager(options, source, clients);
         var aclLogger = loggerFactory.CreateLogger("aclop.acl");
         acl.Warning += message => LogAclWarning(aclLogger, message);
@@ -124,6 +130,7 @@ internal sealed partial class AclopServer : IAsyncDisposable
         LogReady(logger, config.Port == 0 && !allowEphemeralPort ? "unix" : "tcp");
         var server = new AclopServer(ctx, listener, logger);
         server._idleSweeper = new Timer(_ => server.ReleaseIdleBackendSessions(), null, IdleSweepPeriod, IdleSweepPeriod);
+        (source as ManifestsAclSource)?.StartWatching(acl);
         return server;
     }
 
@@ -208,6 +215,11 @@ internal sealed partial class AclopServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         LogShuttingDown(_logger);
+        if (Context.Acl.Source is IAsyncDisposable watchedSource)
+        {
+            await watchedSource.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_idleSweeper is not null)
         {
             await _idleSweeper.DisposeAsync().ConfigureAwait(false);
