@@ -215,17 +215,17 @@ internal sealed partial class AclopServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         LogShuttingDown(_logger);
-        if (Context.Acl.Source is IAsyncDisposable watchedSource)
-        {
-            await watchedSource.DisposeAsync().ConfigureAwait(false);
-        }
-
         if (_idleSweeper is not null)
         {
             await _idleSweeper.DisposeAsync().ConfigureAwait(false);
         }
 
         await _listener.DisposeAsync().ConfigureAwait(false);
+        if (Context.Acl.Source is IAsyncDisposable watchedSource)
+        {
+            await watchedSource.DisposeAsync().ConfigureAwait(false);
+        }
+
         await Context.Backend.DisposeAsync().ConfigureAwait(false);
         LogBye(_logger);
     }
