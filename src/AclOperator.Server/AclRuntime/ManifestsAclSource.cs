@@ -23,6 +23,8 @@ public sealed partial class ManifestsAclSource : IAclSource, IAsyncDisposable
     public static string SaveError(string folder) =>
         $"The ACL is managed by the manifests folder '{folder}': edit the RedisAclUser files there instead of using ACL SAVE (users created with ACL SETUSER are lost at the next reload)";
 
+    private static readonly byte[] ContentKey = RandomNumberGenerator.GetBytes(32);
+
     private readonly string _path;
     private readonly string _fullPath;
     private readonly ILogger _logger;
@@ -229,7 +231,7 @@ public sealed partial class ManifestsAclSource : IAclSource, IAsyncDisposable
         WarnAboutRuntimeChanges(compiled.Table);
         _lastLoaded = compiled.Table;
         long revision = Interlocked.Increment(ref _revision);
-        LogLoaded(_logger, compiled.Table.Count - 1, files.Count, _path, revision, _lastContentHash![..12]);
+        LogLoaded(_logger, compiled.Table.Count - 1, files.Count, _path, revision);
         return new AclSourceResult(compiled.Table, null);
     }
 
@@ -255,7 +257,9 @@ public sealed partial class ManifestsAclSource : IAclSource, IAsyncDisposable
     /// <summary>The YAML files (sorted by name) and the hash of everything a load reads from the folder.</summary>
     private List<(string Display, byte[] Content)> ReadFolder(out string hash)
     {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        // Keyed with a per-process random key and never logged: the folder may hold cleartext passwords, and a plain
+        // hash of them would be an offline-guessing oracle (O4).
+        using var sha = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, ContentKey);
         var files = new List<(string, byte[])>();
         foreach (var file in ManifestFiles())
         {
@@ -328,8 +332,8 @@ public sealed partial class ManifestsAclSource : IAclSource, IAsyncDisposable
     private string DisplayPath(string fileName) =>
         _path.EndsWith('/') ? _path + fileName : _path + "/" + fileName;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Users} users from {Files} files in {Folder} (revision {Revision}, content {Content})")]
-    private static partial void LogLoaded(ILogger logger, int users, int files, string folder, long revision, string content);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Users} users from {Files} files in {Folder} (revision {Revision})")]
+    private static partial void LogLoaded(ILogger logger, int users, int files, string folder, long revision);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "ACL errors in the manifests folder {Folder} ({Count}): no change to the previously active ACL rules was performed")]
     private static partial void LogNotLoaded(ILogger logger, string folder, int count);

@@ -240,7 +240,7 @@ public sealed class LocalModeTests
         Assert.Contains(
             "Reloading crs replaces users created or changed at runtime with ACL SETUSER/DELUSER: temp (1 of them are not in the files and are dropped)",
             logs.Messages);
-        Assert.Contains(logs.Messages, m => m.StartsWith("Loaded 1 users from 2 files in crs (revision 2, content ", StringComparison.Ordinal));
+        Assert.Contains("Loaded 1 users from 2 files in crs (revision 2)", logs.Messages);
         Assert.DoesNotContain(logs.Messages, m => m.Contains("alicepw", StringComparison.Ordinal) || m.Contains(Acl.Passwords.PasswordHasher.Hash("alicepw"u8), StringComparison.Ordinal));
     }
 
