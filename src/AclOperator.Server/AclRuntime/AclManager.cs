@@ -25,6 +25,9 @@ public sealed class AclManager
     private readonly SemaphoreSlim _loadGate = new(1, 1);
     private volatile AclSnapshot _current;
     private volatile bool _pubsubDefaultAllChannels;
+    private long _loads;
+    private long _reloadsSucceeded;
+    private long _reloadsFailed;
 
     public AclManager(AclOptions baseOptions, IAclSource? source, IAclClientRegistry clients)
     {
@@ -45,6 +48,21 @@ public sealed class AclManager
 
     public AclStats Stats { get; } = new();
 
+    /// <summary>
+    /// The revision enforced now (O12): the source's revision of the last complete table, or <c>local-&lt;n&gt;</c>
+    /// counting complete tables published (start-up is <c>local-1</c>); null until one was loaded.
+    /// </summary>
+    public string? Revision => _current.Revision;
+
+    /// <summary>True once a complete table was published (start-up load, ACL LOAD, a watched source).</summary>
+    public bool IsLoaded => _current.Revision is not null;
+
+    /// <summary>Complete tables swapped in after the first one (ACL LOAD, watched sources).</summary>
+    public long ReloadsSucceeded => Interlocked.Read(ref _reloadsSucceeded);
+
+    /// <summary>Reloads that kept the old ACL because the source could not be read or validated.</summary>
+    public long ReloadsFailed => Interlocked.Read(ref _reloadsFailed);
+
     /// <summary><c>acl-pubsub-default</c>: read whenever a selector is created (new users, new selectors, reset).</summary>
     public bool PubsubDefaultAllChannels
     {
@@ -60,12 +78,12 @@ public sealed class AclManager
     /// <summary>Raised with an operator-facing warning about the published ACL (E11 keyspace channels).</summary>
     public event Action<string>? Warning;
 
-    /// <summary>Publishes a table as is (start-up and local sources).</summary>
-    public void Replace(AclUserTable table)
+    /// <summary>Publishes a table as is (start-up and local sources); <paramref name="revision"/> as in <see cref="AclSourceResult"/>.</summary>
+    public void Replace(AclUserTable table, string? revision = null)
     {
         lock (_writeLock)
         {
-            Publish(table);
+            PublishLoaded(table, revision);
         }
 
         WarnAboutKeyspaceChannels(table);
@@ -155,12 +173,13 @@ public sealed class AclManager
             var loaded = await Source.LoadAsync(Options, cancellationToken).ConfigureAwait(false);
             if (loaded.Table is null)
             {
+                ReportLoadFailed();
                 return loaded.Error;
             }
 
             lock (_writeLock)
             {
-                ApplyLoaded(loaded.Table);
+                ApplyLoaded(loaded.Table, loaded.Revision);
                 return null;
             }
         }
@@ -170,12 +189,18 @@ public sealed class AclManager
         }
     }
 
-    /// <summary>Swaps in a complete table with ACL LOAD's connection rules (also used by watched sources).</summary>
-    public void ApplyLoaded(AclUserTable table)
+    /// <summary>A watched source counts a new revision it could not load (the old ACL stays); ACL LOAD counts its own.</summary>
+    public void ReportLoadFailed() => Interlocked.Increment(ref _reloadsFailed);
+
+    /// <summary>
+    /// Swaps in a complete table with ACL LOAD's connection rules (also used by watched sources);
+    /// <paramref name="revision"/> as in <see cref="AclSourceResult"/>.
+    /// </summary>
+    public void ApplyLoaded(AclUserTable table, string? revision = null)
     {
         ArgumentNullException.ThrowIfNull(table);
         var old = _current.Users;
-        Publish(table);
+        PublishLoaded(table, revision);
         var upcomingByUser = new Dictionary<string, List<byte[]>?>(StringComparer.Ordinal);
         foreach (var c in _clients.Snapshot())
         {
@@ -253,9 +278,22 @@ public sealed class AclManager
         }
     }
 
-    private void Publish(AclUserTable table)
+    /// <summary>Publishes a complete table under the source's revision or the next <c>local-&lt;n&gt;</c>.</summary>
+    private void PublishLoaded(AclUserTable table, string? revision)
     {
-        var next = new AclSnapshot(table, _current.Epoch + 1);
+        if (_current.Revision is not null)
+        {
+            Interlocked.Increment(ref _reloadsSucceeded);
+        }
+
+        long n = Interlocked.Increment(ref _loads);
+        Publish(table, revision ?? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"local-{n}"));
+    }
+
+    /// <summary>Publishes a change; runtime changes (SETUSER, DELUSER) keep the loaded revision.</summary>
+    private void Publish(AclUserTable table, string? revision = null)
+    {
+        var next = new AclSnapshot(table, _current.Epoch + 1, revision ?? _current.Revision);
         _current = next;
         foreach (var c in _clients.Snapshot())
         {

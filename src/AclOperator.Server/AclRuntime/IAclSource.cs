@@ -19,4 +19,8 @@ public interface IAclSource
 /// <summary>A loaded table or the reason it could not be loaded.</summary>
 /// <param name="Table">The users, including default.</param>
 /// <param name="Error">The error after <c>ERR </c>.</param>
-public sealed record AclSourceResult(AclUserTable? Table, string? Error);
+/// <param name="Revision">
+/// The revision the source names this table by (the Kubernetes source: the manifest revision), published in /status and
+/// metrics; null lets the server count <c>local-&lt;n&gt;</c>. Never a raw hash of anything holding password hashes (O4).
+/// </param>
+public sealed record AclSourceResult(AclUserTable? Table, string? Error, string? Revision = null);

@@ -15,6 +15,15 @@ public interface IBackend : IAsyncDisposable
     /// <summary>True when the backend can take new sessions.</summary>
     bool IsHealthy { get; }
 
+    /// <summary>False when the backend cannot speak RESP3: HELLO 3 is then refused (E7).</summary>
+    bool SupportsResp3 => true;
+
+    /// <summary>
+    /// True when the backend's error texts differ from Redis's wording and are rewritten
+    /// (<see cref="BackendErrorText"/>); an upstream Redis/Valkey already speaks Redis's words.
+    /// </summary>
+    bool RewritesErrorTexts => false;
+
     /// <summary>Opens a session for one client connection.</summary>
     IBackendSession OpenSession(IBackendReplySink sink);
 }

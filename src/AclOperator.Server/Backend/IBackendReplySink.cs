@@ -10,6 +10,13 @@ public interface IBackendReplySink
     /// </summary>
     void OnReply(ReadOnlySpan<byte> reply);
 
+    /// <summary>
+    /// Reply bytes of the <see cref="IBackendSession.Execute"/> / <see cref="IBackendSession.ExecuteAsync"/> call in
+    /// progress, delivered by a backend that reads replies on its own thread (an upstream server). The caller of that
+    /// call is waiting, so these bytes join its reply exactly as if delivered on its own thread.
+    /// </summary>
+    void OnBatchReply(ReadOnlySpan<byte> reply) => OnReply(reply);
+
     /// <summary>The backend ended the session (protocol error, backend shutdown, lost connection).</summary>
     void OnClosed(string reason);
 }

@@ -13,6 +13,23 @@ public interface IBackendSession : IDisposable
     void Execute(ReadOnlySpan<byte> requests);
 
     /// <summary>
+    /// As <see cref="Execute"/>, for the hot path: a backend whose replies arrive asynchronously (an upstream server)
+    /// completes the task once every reply was delivered through <see cref="IBackendReplySink.OnBatchReply"/>, without
+    /// holding a thread meanwhile. The embedded backend replies synchronously.
+    /// </summary>
+    ValueTask ExecuteAsync(ReadOnlyMemory<byte> requests)
+    {
+        Execute(requests.Span);
+        return default;
+    }
+
+    /// <summary>
+    /// True for a placeholder session standing in for a backend that could not be reached: it held no state, so the
+    /// connection may open a new session for its next command (unlike a lost session, E13).
+    /// </summary>
+    bool CanReopen => false;
+
+    /// <summary>
     /// Runs one request that may block (BLPOP, WAIT, XREAD BLOCK, …) without holding a thread-pool thread: the call
     /// runs on a dedicated thread and completes when its reply was delivered to the sink. <see cref="Unblock"/> or
     /// disposing the session wakes it.

@@ -1,8 +1,10 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Text;
 using AclOperator.Acl;
 using AclOperator.Acl.Commands;
 using AclOperator.Acl.Evaluation;
+using AclOperator.Server.Admin;
 using AclOperator.Server.Backend;
 using AclOperator.Server.Commands;
 using AclOperator.Server.Protocol;
@@ -14,10 +16,14 @@ internal sealed partial class ClientConnection
 {
     private ReplyMode _replyMode = ReplyMode.On;
 
+    // How the current request ended (aclop_commands_total); counted once per request, after any wait.
+    private CommandResult _result;
+
     private async ValueTask ProcessAsync(Request request, CancellationToken ct)
     {
         LastInteractionMs = _ctx.NowMs;
         _ctx.Stats.CommandProcessed();
+        _result = CommandResult.Local;
         if (_replyMode == ReplyMode.Skip)
         {
             _replyMode = ReplyMode.Skipping;
@@ -37,6 +43,8 @@ internal sealed partial class ClientConnection
             {
                 _replyMode = ReplyMode.On;
             }
+
+            _ctx.Metrics.CountCommand(_result);
         }
     }
 
@@ -104,6 +112,7 @@ internal sealed partial class ClientConnection
         {
             LogDenial(check, cmd, argv, _inMulti ? "multi" : "toplevel");
             Reject(cmd, DenialReply(check, cmd));
+            _result = CommandResult.Denied;
             return null;
         }
 
@@ -127,6 +136,7 @@ internal sealed partial class ClientConnection
         if (!check.IsAllowed)
         {
             ReplyError(check.Error!);
+            _result = CommandResult.Rejected;
             return null;
         }
 
@@ -221,6 +231,7 @@ internal sealed partial class ClientConnection
     /// <summary>rejectCommand: in MULTI the transaction is flagged; a rejected EXEC aborts it with the reason.</summary>
     private void Reject(RedisCommand? cmd, string error)
     {
+        _result = CommandResult.Rejected;
         if (_inMulti)
         {
             if (cmd?.FullName == "exec")
@@ -257,10 +268,12 @@ internal sealed partial class ClientConnection
         FlushBatch();
         if (_replyMode is ReplyMode.Off or ReplyMode.Skipping)
         {
+            ReleasePushes();
             return;
         }
 
         _out.Append(_scratch.WrittenSpan);
+        ReleasePushes();
     }
 
     internal void ReplySimple(string text)
@@ -323,6 +336,7 @@ internal sealed partial class ClientConnection
 
     private void AppendFrame(CommandArgs argv, Request? request)
     {
+        _result = CommandResult.Forwarded;
         if (request is not null && !request.IsInline && !request.Frame.IsEmpty)
         {
             _batch.Write(request.Frame.Span);
@@ -345,28 +359,84 @@ internal sealed partial class ClientConnection
             return;
         }
 
-        var reply = _batchReply;
-        _capture = reply;
-        _executingThread = Environment.CurrentManagedThreadId;
+        BeginBatchCall();
         try
         {
-            Backend.Execute(_batch.WrittenSpan);
+            var session = Backend;
+            long started = Stopwatch.GetTimestamp();
+            session.Execute(_batch.WrittenSpan);
+            _ctx.Metrics.ObserveBackendCall(started);
         }
         finally
         {
-            _capture = null;
-            _executingThread = 0;
-            _batch.ResetWrittenCount();
+            EndBatchCall();
         }
 
+        CompleteBatch();
+    }
+
+    /// <summary>
+    /// <see cref="FlushBatch"/> for the end of a read batch (the hot path): an upstream session's replies are awaited
+    /// without holding a thread; the embedded backend completes synchronously with no allocation.
+    /// </summary>
+    private async ValueTask FlushBatchAsync()
+    {
+        if (_batch.WrittenCount == 0)
+        {
+            return;
+        }
+
+        BeginBatchCall();
+        try
+        {
+            var session = Backend;
+            long started = Stopwatch.GetTimestamp();
+            var pending = session.ExecuteAsync(_batch.WrittenMemory);
+            if (pending.IsCompletedSuccessfully)
+            {
+                pending.GetAwaiter().GetResult();
+            }
+            else
+            {
+                await pending.ConfigureAwait(false);
+            }
+
+            _ctx.Metrics.ObserveBackendCall(started);
+        }
+        finally
+        {
+            EndBatchCall();
+        }
+
+        CompleteBatch();
+    }
+
+    private void BeginBatchCall()
+    {
+        HoldPushes();
+        _capture = _batchReply;
+        _executingThread = Environment.CurrentManagedThreadId;
+    }
+
+    private void EndBatchCall()
+    {
+        _capture = null;
+        _executingThread = 0;
+        _batch.ResetWrittenCount();
+    }
+
+    /// <summary>Queues the batch's reply (Redis's wording for backend errors, <see cref="BackendErrorText"/>).</summary>
+    private void CompleteBatch()
+    {
+        var reply = _batchReply;
         if (_execCapture is not null)
         {
             // A command run for EXEC after the backend transaction: its reply belongs in EXEC's array.
-            BackendErrorText.Normalize(reply.WrittenSpan, _execCapture);
+            WriteBackendReply(reply.WrittenSpan, _execCapture);
         }
         else if (_replyMode is not (ReplyMode.Off or ReplyMode.Skipping))
         {
-            if (BackendErrorText.MayNeedFix(reply.WrittenSpan))
+            if (_ctx.Backend.RewritesErrorTexts && BackendErrorText.MayNeedFix(reply.WrittenSpan))
             {
                 _scratchFix.ResetWrittenCount();
                 BackendErrorText.Normalize(reply.WrittenSpan, _scratchFix);
@@ -378,12 +448,26 @@ internal sealed partial class ClientConnection
             }
         }
 
+        ReleasePushes();
         reply.ResetWrittenCount();
         if (reply.Capacity > 64 * 1024)
         {
             // Keep idle connections small (E14): a large reply does not pin its buffer.
             _batchReply = new ArrayBufferWriter<byte>(1024);
             _scratchFix = new ArrayBufferWriter<byte>(256);
+        }
+    }
+
+    /// <summary>A backend reply in Redis's words, when the backend needs its error texts rewritten.</summary>
+    private void WriteBackendReply(ReadOnlySpan<byte> reply, IBufferWriter<byte> destination)
+    {
+        if (_ctx.Backend.RewritesErrorTexts)
+        {
+            BackendErrorText.Normalize(reply, destination);
+        }
+        else
+        {
+            destination.Write(reply);
         }
     }
 
@@ -395,11 +479,15 @@ internal sealed partial class ClientConnection
     {
         FlushBatch();
         var capture = new ArrayBufferWriter<byte>(256);
+        HoldPushes();
         _capture = capture;
         _executingThread = Environment.CurrentManagedThreadId;
         try
         {
-            Backend.Execute(frames);
+            var session = Backend;
+            long started = Stopwatch.GetTimestamp();
+            session.Execute(frames);
+            _ctx.Metrics.ObserveBackendCall(started);
         }
         finally
         {
@@ -421,6 +509,7 @@ internal sealed partial class ClientConnection
     private Task ForwardBlocking(RedisCommand cmd, CommandArgs argv, Request request, CancellationToken ct)
     {
         FlushBatch();
+        _result = CommandResult.Forwarded;
         var frame = new ArrayBufferWriter<byte>();
         if (!request.IsInline && !request.Frame.IsEmpty)
         {
@@ -439,6 +528,7 @@ internal sealed partial class ClientConnection
 
     private async Task RunBlockingAsync(ReadOnlyMemory<byte> frame, QueuedCommand command, CancellationToken ct)
     {
+        ReleasePushes();
         var reply = new ArrayBufferWriter<byte>(64);
         _blockedCommand = command;
         _blockedDenial = null;
@@ -467,7 +557,7 @@ internal sealed partial class ClientConnection
 
         // CommitReply applies CLIENT REPLY OFF/SKIP, like any other reply.
         BeginReply();
-        BackendErrorText.Normalize(reply.WrittenSpan, _scratch);
+        WriteBackendReply(reply.WrittenSpan, _scratch);
         CommitReply();
     }
 

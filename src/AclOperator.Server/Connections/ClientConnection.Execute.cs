@@ -283,7 +283,7 @@ internal sealed partial class ClientConnection
                 return;
             }
 
-            if (v is < 2 or > 3)
+            if (v is < 2 or > 3 || (v == 3 && !_ctx.Backend.SupportsResp3))
             {
                 ReplyError("NOPROTO unsupported protocol version");
                 return;

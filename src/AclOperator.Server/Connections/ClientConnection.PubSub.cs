@@ -92,6 +92,7 @@ internal sealed partial class ClientConnection
 
         TrackSubscription(cmd, argv);
         var reply = ExecuteCaptured(frame.WrittenSpan);
+        _result = Admin.CommandResult.Forwarded;
         if (Protocol == 3)
         {
             MarkConfirmationsAsPushes(reply);

@@ -133,6 +133,7 @@ internal sealed partial class ClientConnection
         {
             var reply = ExecuteCaptured(batch.WrittenSpan);
             _watching = false;
+            _result = forwardCount > 0 ? Admin.CommandResult.Forwarded : _result;
             if (!TransactionReply.TrySplit(reply, forwardCount, out backendResults, out var abortReply))
             {
                 // WATCH aborted (null) or the backend refused the transaction: pass its reply on, run nothing local.

@@ -31,7 +31,8 @@ internal sealed partial class ClientConnection : IAclClient, IBackendReplySink, 
     // Opened on the first command that needs the backend, so idle connections hold no backend session (E14).
     private IBackendSession? _backend;
 
-    private IBackendSession Backend => _backend ??= OpenBackendSession();
+    // A placeholder for an unreachable upstream held no state: the next command tries a new session (E13 backoff).
+    private IBackendSession Backend => _backend is null or { CanReopen: true } ? (_backend = OpenBackendSession()) : _backend;
 
     // Held by the read loop while it processes a batch; the idle sweeper only releases a session it can take.
     private readonly SemaphoreSlim _backendGate = new(1, 1);
@@ -261,6 +262,7 @@ internal sealed partial class ClientConnection : IAclClient, IBackendReplySink, 
 
                     if (status == RequestParseStatus.Error)
                     {
+                        _ctx.Metrics.CountCommand(Admin.CommandResult.Rejected);
                         FlushBatch();
                         WriteReplyError(error!);
                         _closing = true;
@@ -283,7 +285,8 @@ internal sealed partial class ClientConnection : IAclClient, IBackendReplySink, 
                     buffer = buffer.Slice(frameEnd);
                 }
 
-                FlushBatch();
+                await FlushBatchAsync().ConfigureAwait(false);
+                ReleasePushes();
             }
             finally
             {
@@ -486,6 +489,11 @@ internal sealed partial class ClientConnection : IAclClient, IBackendReplySink, 
                     // The reply of the blocked command: handed to the connection thread (reply mode, error text).
                     blocked.Write(frame);
                 }
+                else if (_holdPushes)
+                {
+                    // A reply of this connection is being produced: the push follows it (see HoldPushes).
+                    (_heldPushes ??= new ArrayBufferWriter<byte>(256)).Write(frame);
+                }
                 else
                 {
                     _out.Append(frame);
@@ -512,6 +520,67 @@ internal sealed partial class ClientConnection : IAclClient, IBackendReplySink, 
 
         _out.Signal();
     }
+
+    /// <summary>
+    /// Reply bytes of the backend call in flight, from an upstream session's reader thread while this connection
+    /// waits for them: they belong to the capture exactly as replies delivered on the connection thread.
+    /// </summary>
+    public void OnBatchReply(ReadOnlySpan<byte> reply)
+    {
+        if (_capture is { } capture)
+        {
+            capture.Write(reply);
+            return;
+        }
+
+        lock (_asyncLock)
+        {
+            _out.Append(reply);
+        }
+
+        _out.Signal();
+    }
+
+    /// <summary>
+    /// While the connection thread runs a backend call and commits its reply, pushes from other threads (pub/sub
+    /// messages) are held so that none overtakes the reply it follows: a SUBSCRIBE confirmation always precedes the
+    /// first message of the channel.
+    /// </summary>
+    private void HoldPushes()
+    {
+        lock (_asyncLock)
+        {
+            _holdPushes = true;
+        }
+    }
+
+    /// <summary>Releases the pushes held by <see cref="HoldPushes"/>, after the reply they follow.</summary>
+    private void ReleasePushes()
+    {
+        if (!_holdPushes)
+        {
+            return;
+        }
+
+        lock (_asyncLock)
+        {
+            _holdPushes = false;
+            if (_heldPushes is { WrittenCount: > 0 } held)
+            {
+                _out.Append(held.WrittenSpan);
+                held.ResetWrittenCount();
+                if (held.Capacity > 64 * 1024)
+                {
+                    _heldPushes = null;
+                }
+            }
+        }
+
+        _out.Signal();
+    }
+
+    private volatile bool _holdPushes;
+    private ArrayBufferWriter<byte>? _heldPushes;
 
     /// <summary>Drops a partly received push (RESET gives the client a new backend session).</summary>
     private void DropPartialPush()

@@ -4,6 +4,7 @@ using AclOperator.Acl.Users;
 using AclOperator.Server.AclRuntime;
 using AclOperator.Server.Backend;
 using AclOperator.Server.Backend.Garnet;
+using AclOperator.Server.Backend.Upstream;
 using AclOperator.Server.Commands;
 using AclOperator.Server.Configuration;
 using AclOperator.Server.Connections;
@@ -34,6 +35,9 @@ internal sealed partial class AclopServer : IAsyncDisposable
 
     private static readonly TimeSpan IdleSweepPeriod = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long start-up waits for an upstream (a sidecar may start after us) before giving up.</summary>
+    internal static TimeSpan UpstreamStartupTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     private Timer? _idleSweeper;
 
     /// <summary>Releases the backend sessions of idle connections (they are re-created on the next command).</summary>
@@ -63,7 +67,7 @@ internal sealed partial class AclopServer : IAsyncDisposable
     /// Starts a server. Start-up errors (bad ACL, both aclfile and user directives) throw
     /// <see cref="StartupException"/> with Redis's message.
     /// </summary>
-    public static async Task<AclopServer> StartAsync(ServerConfig config, ILoggerFactory loggerFactory, IBackend? backend = null, bool allowEphemeralPort = false, CancellationToken cancellationToken = default)
+    public static async Task<AclopServer> StartAsync(ServerConfig config, ILoggerFactory loggerFactory, IBackend? backend = null, bool allowEphemeralPort = false, bool allowEphemeralAdminPort = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(config);
         var logger = loggerFactory.CreateLogger("aclop.server");
@@ -75,6 +79,11 @@ internal sealed partial class AclopServer : IAsyncDisposable
         if (config.Manifests is not null && (config.AclFile is not null || config.Users.Count > 0))
         {
             throw new StartupException("Configuring Redis with a manifests folder and at the same time an ACL file or users defined in redis.conf is invalid: the folder defines every user (local mode), please define only one of them.");
+        }
+
+        if (backend is null && (config.Upstream is not null || config.Backend == "upstream"))
+        {
+            backend = await UpstreamBackend.StartAsync(UpstreamOptions.FromConfig(config), loggerFactory, UpstreamStartupTimeout, cancellationToken).ConfigureAwait(false);
         }
 
         backend ??= await GarnetEmbeddedBackend.StartAsync(
@@ -127,8 +136,9 @@ internal sealed partial class AclopServer : IAsyncDisposable
         }
         LogServerInitialized(logger);
         listener.Start();
-        LogReady(logger, config.Port == 0 && !allowEphemeralPort ? "unix" : "tcp");
         var server = new AclopServer(ctx, listener, logger);
+        await server.StartAdminAsync(config, allowEphemeralAdminPort, cancellationToken).ConfigureAwait(false);
+        LogReady(logger, config.Port == 0 && !allowEphemeralPort ? "unix" : "tcp");
         server._idleSweeper = new Timer(_ => server.ReleaseIdleBackendSessions(), null, IdleSweepPeriod, IdleSweepPeriod);
         (source as ManifestsAclSource)?.StartWatching(acl);
         return server;
@@ -138,6 +148,7 @@ internal sealed partial class AclopServer : IAsyncDisposable
     private static async Task LoadInitialAclAsync(ServerConfig config, AclManager acl, CancellationToken ct)
     {
         var table = new AclUserTable(acl.Options);
+        string? revision = null;
         if (config.RequirePass is { } pw)
         {
             var r = table.SetUser(AclUserTable.DefaultUserName, [System.Text.Encoding.ASCII.GetBytes("resetpass"), [(byte)'>', .. AclText.GetBytes(pw)]]);
@@ -169,9 +180,10 @@ internal sealed partial class AclopServer : IAsyncDisposable
             }
 
             table = loaded.Table;
+            revision = loaded.Revision;
         }
 
-        acl.Replace(table);
+        acl.Replace(table, revision);
     }
 
     private static void ApplyChange(ServerContext ctx, ConfigChangedEventArgs e)
@@ -215,6 +227,7 @@ internal sealed partial class AclopServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         LogShuttingDown(_logger);
+        await StopAdminAsync().ConfigureAwait(false);
         if (_idleSweeper is not null)
         {
             await _idleSweeper.DisposeAsync().ConfigureAwait(false);

@@ -20,6 +20,7 @@ internal sealed class ServerContext
         Time = time;
         StartedAt = time.GetUtcNow();
         RunId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
+        Metrics = new Admin.ServerMetrics(this);
     }
 
     public AclManager Acl { get; }
@@ -37,6 +38,9 @@ internal sealed class ServerContext
     public CommandTable Commands { get; } = CommandTable.Redis74;
 
     public ServerStats Stats { get; } = new();
+
+    /// <summary>Prometheus metrics of this server (admin port /metrics); never reset.</summary>
+    public Admin.ServerMetrics Metrics { get; }
 
     public ClientPause Pause { get; } = new();
 

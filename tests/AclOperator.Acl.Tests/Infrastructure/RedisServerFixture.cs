@@ -133,9 +133,19 @@ public class RedisServerFixture : IAsyncLifetime
         return port;
     }
 
-    private async Task StartAsync(string binary)
+    /// <summary>Kills the server as a crash would (the port is kept for <see cref="RestartAsync"/>).</summary>
+    public void Kill() => StopProcess();
+
+    /// <summary>Starts the server again on the same port, empty.</summary>
+    public Task RestartAsync() => StartAsync(ServerPath ?? throw new InvalidOperationException("never started"), keepPort: true);
+
+    private async Task StartAsync(string binary, bool keepPort = false)
     {
-        Port = GetFreePort();
+        if (!keepPort)
+        {
+            Port = GetFreePort();
+        }
+
         _directory = Directory.CreateTempSubdirectory("redis-fixture-").FullName;
         lock (_output)
         {

@@ -633,30 +633,6 @@ public sealed class GarnetEmbeddedBackendTests(GarnetBackendFixture fixture, ITe
     }
 
     [Fact]
-    public async Task Starting_garnet_opens_no_listening_socket()
-    {
-        HashSet<string> before = ListeningSocketInodesOfThisProcess();
-        var backend = await GarnetEmbeddedBackend.StartAsync(new GarnetEmbeddedOptions { MemorySize = "32m" }, null, Ct);
-        try
-        {
-            var sink = new RecordingSink();
-            using (IBackendSession s = backend.OpenSession(sink))
-            {
-                s.Execute(Cmd("PING"));
-                Assert.Equal("+PONG\r\n", sink.Text);
-            }
-
-            HashSet<string> after = ListeningSocketInodesOfThisProcess();
-            output.WriteLine($"listening sockets owned by this process: before {before.Count}, after {after.Count}");
-            Assert.Empty(after.Except(before));
-        }
-        finally
-        {
-            await backend.DisposeAsync();
-        }
-    }
-
-    [Fact]
     public void Memory_defaults_and_size_parsing()
     {
         Assert.Equal(256L << 20, GarnetEmbeddedOptions.ParseSize("256m"));
@@ -670,45 +646,5 @@ public sealed class GarnetEmbeddedBackendTests(GarnetBackendFixture fixture, ITe
         Assert.Equal(256L << 20, total);
         Assert.False(o.EnableLua);
         Assert.Null(o.ExtensionBinPaths);
-    }
-
-    /// <summary>Inodes of TCP sockets in LISTEN state (0A) that this process holds open.</summary>
-    private static HashSet<string> ListeningSocketInodesOfThisProcess()
-    {
-        var own = new HashSet<string>(StringComparer.Ordinal);
-        foreach (string fd in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
-        {
-            try
-            {
-                string? target = new FileInfo(fd).LinkTarget;
-                if (target is not null && target.StartsWith("socket:[", StringComparison.Ordinal))
-                {
-                    own.Add(target[8..^1]);
-                }
-            }
-            catch (IOException)
-            {
-            }
-        }
-
-        var listening = new HashSet<string>(StringComparer.Ordinal);
-        foreach (string table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
-        {
-            if (!File.Exists(table))
-            {
-                continue;
-            }
-
-            foreach (string line in File.ReadLines(table).Skip(1))
-            {
-                string[] cols = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                if (cols.Length > 9 && cols[3] == "0A" && own.Contains(cols[9]))
-                {
-                    listening.Add(cols[9]);
-                }
-            }
-        }
-
-        return listening;
     }
 }

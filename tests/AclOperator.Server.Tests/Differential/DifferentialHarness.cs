@@ -238,12 +238,26 @@ internal static class Differential
         return sb.Length == 0 ? null : $"[{session.Name}] {sb}";
     }
 
+    /// <summary>
+    /// Runs the session on redis-server, on our server + Garnet and on our server + an upstream redis-server (a
+    /// second instance, so the runs do not share keys); both of ours must match redis-server.
+    /// </summary>
     public static async Task<(DiffResult Redis, DiffResult Ours)> AssertSameAsync(DifferentialFixture fixture, DiffSession session)
     {
+        ArgumentNullException.ThrowIfNull(fixture);
         var (redis, ours) = await RunBothAsync(fixture, session);
         if (Compare(session, redis, ours) is { } difference)
         {
             Assert.Fail(difference);
+        }
+
+        if (fixture.OursUpstream is { } upstream)
+        {
+            var viaUpstream = await DiffRunner.RunAsync(upstream.EndPoint, session, TestContext.Current.CancellationToken);
+            if (Compare(session, redis, viaUpstream) is { } upstreamDifference)
+            {
+                Assert.Fail("[through an upstream redis-server] " + upstreamDifference);
+            }
         }
 
         return (redis, ours);
@@ -302,9 +316,13 @@ internal static class Differential
 public sealed class DifferentialFixture : IAsyncLifetime
 {
     private readonly RedisServerFixture _redis = new();
+    private readonly RedisServerFixture _upstreamRedis = new();
     private InProcessServer? _ours;
 
     internal InProcessServer Ours => _ours ?? throw new InvalidOperationException("not started");
+
+    /// <summary>Our server in front of a second redis-server as its upstream (null when redis-server is missing).</summary>
+    internal InProcessServer? OursUpstream { get; private set; }
 
     internal IPEndPoint RedisEndPoint => new(IPAddress.Loopback, _redis.Port);
 
@@ -315,13 +333,23 @@ public sealed class DifferentialFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var ours = InProcessServer.StartAsync(["--maxmemory", "64mb"]);
-        await _redis.InitializeAsync();
+        await Task.WhenAll(_redis.InitializeAsync().AsTask(), _upstreamRedis.InitializeAsync().AsTask());
         _ours = await ours;
+        if (_upstreamRedis.IsAvailable)
+        {
+            OursUpstream = await InProcessServer.StartAsync(["--upstream", $"127.0.0.1:{_upstreamRedis.Port}"]);
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
         await _redis.DisposeAsync();
+        if (OursUpstream is not null)
+        {
+            await OursUpstream.DisposeAsync();
+        }
+
+        await _upstreamRedis.DisposeAsync();
         if (_ours is not null)
         {
             await _ours.DisposeAsync();

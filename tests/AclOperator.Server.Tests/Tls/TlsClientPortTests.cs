@@ -8,6 +8,8 @@ using AclOperator.Server.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
 
+using AclOperator.Server.Tests.Infrastructure;
+
 namespace AclOperator.Server.Tests.Tls;
 
 /// <summary>E19: TLS on the client port, with and without client certificates.</summary>
@@ -15,32 +17,8 @@ public sealed class TlsClientPortTests
 {
     private static (string Dir, X509Certificate2 Ca, X509Certificate2 Client) WriteCertificates()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "aclop-tls-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        using var caKey = RSA.Create(2048);
-        var caReq = new CertificateRequest("CN=aclop-test-ca", caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        caReq.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        caReq.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign, true));
-        var ca = caReq.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(2));
-
-        X509Certificate2 Issue(string cn, string file)
-        {
-            using var key = RSA.Create(2048);
-            var req = new CertificateRequest($"CN={cn}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-            var san = new SubjectAlternativeNameBuilder();
-            san.AddDnsName("localhost");
-            san.AddIpAddress(System.Net.IPAddress.Loopback);
-            req.CertificateExtensions.Add(san.Build());
-            var cert = req.Create(ca, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1), RandomNumberGenerator.GetBytes(8));
-            File.WriteAllText(Path.Combine(dir, file + ".crt"), cert.ExportCertificatePem());
-            File.WriteAllText(Path.Combine(dir, file + ".key"), key.ExportPkcs8PrivateKeyPem());
-            return cert.CopyWithPrivateKey(key);
-        }
-
-        Issue("localhost", "server");
-        var client = Issue("client", "client");
-        File.WriteAllText(Path.Combine(dir, "ca.crt"), ca.ExportCertificatePem());
-        return (dir, ca, client);
+        var certs = TestCertificates.Write();
+        return (certs.Directory, certs.Ca, certs.Client);
     }
 
     /// <summary>Accepts exactly the server certificates issued by the test CA.</summary>

@@ -46,6 +46,9 @@ public sealed partial class GarnetEmbeddedBackend : IBackend
 
     public string Name => "embedded-garnet";
 
+    /// <summary>Garnet ends many error texts with a period where Redis does not.</summary>
+    public bool RewritesErrorTexts => true;
+
     public IReadOnlySet<string> SupportedCommands { get; }
 
     public bool IsHealthy => Volatile.Read(ref _disposed) == 0;
