@@ -193,6 +193,8 @@ public sealed partial class ManifestsAclSource : IAclSource, IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            // Remembered like content, so the poll reports a missing folder once, not every round.
+            _lastContentHash = UnreadableMarker(e);
             var error = $"Error loading ACLs, opening folder '{_path}': {AclFileSource.StrError(e)}";
             LogLoadError(_logger, error);
             return new AclSourceResult(null, error);
@@ -287,10 +289,11 @@ public sealed partial class ManifestsAclSource : IAclSource, IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Deleted or unreadable now: a load reports it when the content hash changes back.
-            return "unreadable:" + e.GetType().Name;
+            return UnreadableMarker(e);
         }
     }
+
+    private static string UnreadableMarker(Exception e) => "unreadable:" + e.GetType().Name;
 
     private IEnumerable<string> ManifestFiles() =>
         Directory.EnumerateFiles(_fullPath)

@@ -245,6 +245,25 @@ public sealed class LocalModeTests
     }
 
     [Fact]
+    public async Task A_deleted_folder_keeps_the_acl_and_ACL_LOAD_names_the_folder()
+    {
+        var logs = new LogCapture();
+        await using var s = await StartAsync(
+            new() { ["alice.yaml"] = UserYaml("alice", "+ping"), ["pw.yaml"] = SecretYaml(("alice", "alicepw")) },
+            logs);
+        using var alice = await s.ConnectAsAsync("alice", "alicepw");
+
+        Directory.Delete(Path.Combine(s.Directory, Folder), recursive: true);
+
+        const string Error = "Error loading ACLs, opening folder 'crs': No such file or directory";
+        await UntilAsync(() => Task.FromResult(logs.Messages.Contains(Error)), found => found, "the error to be logged");
+        await AssertOpenAsync(alice);
+        using var admin = await s.ConnectAsync();
+        AssertError(await admin.CallAsync("ACL", "LOAD"), "ERR " + Error);
+        AssertSimple(await AuthAsync(s, "alice", "alicepw"), "OK");
+    }
+
+    [Fact]
     public async Task A_bad_folder_aborts_start_up_like_a_bad_aclfile()
     {
         var ex = await Assert.ThrowsAsync<StartupException>(() => StartAsync(new()
