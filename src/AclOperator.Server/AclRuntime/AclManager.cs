@@ -11,6 +11,7 @@ namespace AclOperator.Server.AclRuntime;
 /// connections whose user is gone and re-binds the rest. Changes are serialised; connections re-resolve their user
 /// when they see a new epoch (E5).
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The load gate is a SemaphoreSlim whose wait handle is never created; it lives as long as the server.")]
 public sealed class AclManager
 {
     public const string NoAclFileError =
@@ -19,6 +20,9 @@ public sealed class AclManager
     private readonly AclOptions _baseOptions;
     private readonly IAclClientRegistry _clients;
     private readonly Lock _writeLock = new();
+
+    // ACL LOADs (clients, watched sources) run one at a time, so a load that read older content never replaces a newer one.
+    private readonly SemaphoreSlim _loadGate = new(1, 1);
     private volatile AclSnapshot _current;
     private volatile bool _pubsubDefaultAllChannels;
     private long _loads;
@@ -163,17 +167,25 @@ public sealed class AclManager
             return NoAclFileError;
         }
 
-        var loaded = await Source.LoadAsync(Options, cancellationToken).ConfigureAwait(false);
-        if (loaded.Table is null)
+        await _loadGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            ReportLoadFailed();
-            return loaded.Error;
-        }
+            var loaded = await Source.LoadAsync(Options, cancellationToken).ConfigureAwait(false);
+            if (loaded.Table is null)
+            {
+                ReportLoadFailed();
+                return loaded.Error;
+            }
 
-        lock (_writeLock)
+            lock (_writeLock)
+            {
+                ApplyLoaded(loaded.Table, loaded.Revision);
+                return null;
+            }
+        }
+        finally
         {
-            ApplyLoaded(loaded.Table, loaded.Revision);
-            return null;
+            _loadGate.Release();
         }
     }
 

@@ -76,6 +76,11 @@ internal sealed partial class AclopServer : IAsyncDisposable
             throw new StartupException("Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. This setup is very likely to lead to configuration errors and security holes, please define either an ACL file or declare users directly in your redis.conf, but not both.");
         }
 
+        if (config.Manifests is not null && (config.AclFile is not null || config.Users.Count > 0))
+        {
+            throw new StartupException("Configuring Redis with a manifests folder and at the same time an ACL file or users defined in redis.conf is invalid: the folder defines every user (local mode), please define only one of them.");
+        }
+
         if (backend is null && (config.Upstream is not null || config.Backend == "upstream"))
         {
             backend = await UpstreamBackend.StartAsync(UpstreamOptions.FromConfig(config), loggerFactory, UpstreamStartupTimeout, cancellationToken).ConfigureAwait(false);
@@ -94,7 +99,8 @@ internal sealed partial class AclopServer : IAsyncDisposable
 
         var clients = new ClientRegistry();
         var options = AclOptions.Default with { PubsubDefaultAllChannels = config.AclPubsubDefaultAllChannels };
-        IAclSource? source = config.AclFile is null ? null : new AclFileSource(config.AclFile, config.Dir, loggerFactory.CreateLogger("aclop.acl"));
+        IAclSource? source = config.Manifests is not null ? new ManifestsAclSource(config.Manifests, config.Dir, loggerFactory.CreateLogger("aclop.acl"))
+            : config.AclFile is null ? null : new AclFileSource(config.AclFile, config.Dir, loggerFactory.CreateLogger("aclop.acl"));
         var acl = new AclManager(options, source, clients);
         var aclLogger = loggerFactory.CreateLogger("aclop.acl");
         acl.Warning += message => LogAclWarning(aclLogger, message);
@@ -134,6 +140,7 @@ internal sealed partial class AclopServer : IAsyncDisposable
         await server.StartAdminAsync(config, allowEphemeralAdminPort, cancellationToken).ConfigureAwait(false);
         LogReady(logger, config.Port == 0 && !allowEphemeralPort ? "unix" : "tcp");
         server._idleSweeper = new Timer(_ => server.ReleaseIdleBackendSessions(), null, IdleSweepPeriod, IdleSweepPeriod);
+        (source as ManifestsAclSource)?.StartWatching(acl);
         return server;
     }
 
@@ -227,6 +234,11 @@ internal sealed partial class AclopServer : IAsyncDisposable
         }
 
         await _listener.DisposeAsync().ConfigureAwait(false);
+        if (Context.Acl.Source is IAsyncDisposable watchedSource)
+        {
+            await watchedSource.DisposeAsync().ConfigureAwait(false);
+        }
+
         await Context.Backend.DisposeAsync().ConfigureAwait(false);
         LogBye(_logger);
     }

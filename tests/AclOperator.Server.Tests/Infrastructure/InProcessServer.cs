@@ -32,7 +32,8 @@ internal sealed class InProcessServer : IAsyncDisposable
 
     /// <summary>
     /// Starts a server. <paramref name="args"/> are redis-server directives (<c>"--aclfile", "users.acl"</c>);
-    /// relative paths resolve in <see cref="Directory"/>. <paramref name="files"/> are written there first.
+    /// relative paths resolve in <see cref="Directory"/>. <paramref name="files"/> are written there first
+    /// (names may contain folders, e.g. <c>crs/alice.yaml</c>).
     /// </summary>
     public static async Task<InProcessServer> StartAsync(string[]? args = null, IReadOnlyDictionary<string, string>? files = null, ILoggerFactory? loggerFactory = null)
     {
@@ -40,7 +41,9 @@ internal sealed class InProcessServer : IAsyncDisposable
         System.IO.Directory.CreateDirectory(dir);
         foreach (var (name, content) in files ?? new Dictionary<string, string>())
         {
-            await File.WriteAllTextAsync(Path.Combine(dir, name), content).ConfigureAwait(false);
+            var path = Path.Combine(dir, name);
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await File.WriteAllTextAsync(path, content).ConfigureAwait(false);
         }
 
         var all = new List<string> { "--port", "0", "--bind", "127.0.0.1", "--dir", dir, "--save", "" };

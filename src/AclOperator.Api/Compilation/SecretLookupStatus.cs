@@ -1,0 +1,13 @@
+namespace AclOperator.Api.Compilation;
+
+/// <summary>The outcome of resolving a secretKeyRef.</summary>
+public enum SecretLookupStatus
+{
+    Found,
+
+    /// <summary>The Secret or the key does not exist: authoritative, the user is revoked (O8).</summary>
+    NotFound,
+
+    /// <summary>The value could not be read now (unsynced cache, API error): transient (O8).</summary>
+    Unavailable,
+}

@@ -1,0 +1,19 @@
+using System.ComponentModel;
+using System.Text.Json.Serialization;
+using AclOperator.Api.Schema;
+
+namespace AclOperator.Api.V1Alpha1;
+
+/// <summary>A Redis or Valkey container in the same pod, bound to localhost only.</summary>
+public sealed class SidecarBackendSpec
+{
+    [JsonPropertyName("flavor")]
+    [EnumValues("valkey", "redis")]
+    [DefaultValue("valkey")]
+    public string? Flavor { get; set; }
+
+    [JsonPropertyName("image")]
+    [Description("Overrides the pinned image of the flavor.")]
+    [Length(MaxLength = 512)]
+    public string? Image { get; set; }
+}
