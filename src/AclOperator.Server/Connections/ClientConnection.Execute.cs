@@ -464,7 +464,25 @@ internal sealed partial class ClientConnection
         _replyMode = mode;
     }
 
-    internal bool UnblockBackend(bool withError) => Blocked && _backend is { } b && b.Unblock(withError);
+    /// <summary>
+    /// CLIENT UNBLOCK: the client counts as blocked from the moment its command was accepted, while the backend call
+    /// may still be starting (a session being opened, a request on its way): wait for it briefly, as Redis would
+    /// always find the client blocked.
+    /// </summary>
+    internal bool UnblockBackend(bool withError)
+    {
+        for (int attempt = 0; attempt < 100 && Blocked; attempt++)
+        {
+            if (_backend is { } b && b.Unblock(withError))
+            {
+                return true;
+            }
+
+            Thread.Sleep(2);
+        }
+
+        return false;
+    }
 
     internal AclUser CurrentUser
     {
