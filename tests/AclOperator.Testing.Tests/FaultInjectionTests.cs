@@ -68,17 +68,18 @@ public sealed class FaultInjectionTests
         var rv = server.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
         await client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "c1" } }, "default", cancellationToken: Ct);
         var stream = new k8s.ClientSets.ClientSet(client).CoreV1.ConfigMap.WatchListAsync("default", resourceVersion: rv, cancellationToken: Ct);
+        var first = new TaskCompletionSource();
         var reading = Task.Run(async () =>
         {
             var names = new List<string>();
             await foreach (var (_, cm) in stream)
             {
                 names.Add(cm.Metadata.Name);
+                first.TrySetResult();
             }
             return names;
         }, Ct);
-        await Eventually.TrueAsync(() => Task.FromResult(server.OpenWatches == 1), "the watch is open");
-        await Task.Delay(100, Ct);
+        await first.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
         Assert.Equal(1, server.Faults.DropWatches());
         Assert.Equal(["c1"], await reading.WaitAsync(TimeSpan.FromSeconds(10), Ct));
         await Eventually.TrueAsync(() => Task.FromResult(server.OpenWatches == 0), "the watch is closed");

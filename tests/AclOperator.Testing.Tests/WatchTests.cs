@@ -162,7 +162,7 @@ public sealed class WatchTests
         await using var server = await FakeKubeServer.StartAsync(cancellationToken: Ct);
         using var raw = new RawApi(server);
         await raw.PostAsync(Samples.ConfigMapsPath, Samples.ConfigMap("c1"));
-        var r = await raw.GetAsync(Samples.ConfigMapsPath + "?watch=1&timeoutSeconds=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true");
+        var r = await raw.GetAsync(Samples.ConfigMapsPath + "?watch=1&timeoutSeconds=3&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true");
         var lines = r.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
         Assert.Equal("ADDED", lines[0]["type"]!.ToString());
         Assert.Equal("BOOKMARK", lines[1]["type"]!.ToString());
