@@ -234,4 +234,30 @@ public sealed class KubectlTests
         Ok(result);
         Assert.Equal("widget.example.com \"w1\" deleted\n", result.Stdout);
     }
+
+    [Fact]
+    public async Task Imperative_create_commands_send_protobuf_that_the_fake_decodes()
+    {
+        var (server, kubectl) = await Start();
+        await using var _ = server;
+        using var __ = kubectl;
+        Ok(await kubectl.RunAsync("create", "configmap", "settings", "--from-literal=a=b"));
+        Ok(await kubectl.RunAsync("create", "secret", "generic", "creds", "--from-literal=password=hunter2"));
+        Ok(await kubectl.RunAsync("create", "namespace", "team-x"));
+        Ok(await kubectl.RunAsync("create", "serviceaccount", "bot"));
+        Ok(await kubectl.RunAsync("label", "configmap", "settings", "tier=web"));
+        using var client = server.CreateClient();
+        var cm = await client.CoreV1.ReadNamespacedConfigMapAsync("settings", "default", cancellationToken: Ct);
+        Assert.Equal("b", cm.Data["a"]);
+        Assert.Equal("web", cm.Metadata.Labels["tier"]);
+        Assert.Null(cm.Metadata.GenerateName);
+        var secret = await client.CoreV1.ReadNamespacedSecretAsync("creds", "default", cancellationToken: Ct);
+        Assert.Equal("hunter2", System.Text.Encoding.UTF8.GetString(secret.Data["password"]));
+        Assert.Equal("Opaque", secret.Type);
+        Assert.Equal("Active", (await client.CoreV1.ReadNamespaceAsync("team-x", cancellationToken: Ct)).Status.Phase);
+        // Kinds without a protobuf table here are refused with 415, never silently misread.
+        var deployment = await kubectl.RunAsync("create", "deployment", "d", "--image=nginx");
+        Assert.Equal(1, deployment.ExitCode);
+        Assert.Contains("the body of the request was in an unknown format", deployment.Stderr, StringComparison.Ordinal);
+    }
 }

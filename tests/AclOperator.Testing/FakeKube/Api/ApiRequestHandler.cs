@@ -580,6 +580,13 @@ internal sealed class ApiRequestHandler
     private static async Task<JsonObject> ReadObjectAsync(HttpContext ctx)
     {
         var contentType = (ctx.Request.ContentType ?? "application/json").Split(';')[0].Trim();
+        if (contentType == "application/vnd.kubernetes.protobuf")
+        {
+            using var buffer = new MemoryStream();
+            await ctx.Request.Body.CopyToAsync(buffer, ctx.RequestAborted);
+            return ProtobufDecoder.Decode(buffer.ToArray()) ?? throw ApiErrors.UnsupportedMediaType(
+                "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml");
+        }
         var text = await ReadBodyAsync(ctx);
         JsonNode? node = contentType switch
         {
