@@ -323,7 +323,7 @@ internal sealed class ApiOperations
                 FieldManager.TrackUpdate(null, obj, type, o.FieldManager, null, now);
             }
             meta["resourceVersion"] = "";
-            Reorder(obj);
+            Reorder(type, obj);
             if (o.DryRun)
             {
                 JsonTools.Metadata(obj).Remove("resourceVersion");
@@ -346,6 +346,58 @@ internal sealed class ApiOperations
         {
             list.Add(finalizer);
         }
+    }
+
+    // Go's encoding/json writes struct fields in declaration order and map keys sorted. Custom resources are
+    // unstructured maps all the way down (every key sorted); built-in kinds keep their field order, with the map
+    // fields (labels, annotations, data, selectors) sorted.
+    private static readonly string[][] BuiltInMapFields =
+    [
+        ["metadata", "labels"], ["metadata", "annotations"], ["data"], ["binaryData"], ["spec", "selector"],
+        ["spec", "selector", "matchLabels"], ["spec", "template", "metadata", "labels"],
+        ["spec", "template", "metadata", "annotations"], ["spec", "template", "spec", "nodeSelector"], ["spec", "nodeSelector"],
+    ];
+
+    private static void SortKeys(JsonObject o, bool recursive)
+    {
+        var entries = o.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+        o.Clear();
+        foreach (var (k, v) in entries)
+        {
+            o[k] = v;
+            if (!recursive)
+            {
+                continue;
+            }
+            if (v is JsonObject child)
+            {
+                SortKeys(child, true);
+            }
+            else if (v is JsonArray list)
+            {
+                foreach (var item in list.OfType<JsonObject>())
+                {
+                    SortKeys(item, true);
+                }
+            }
+        }
+    }
+
+    private static void Reorder(ResourceType type, JsonObject obj)
+    {
+        if (type.IsCustom)
+        {
+            SortKeys(obj, recursive: true);
+            return;
+        }
+        foreach (var path in BuiltInMapFields)
+        {
+            if (JsonTools.At(obj, path) is JsonObject map && !(path is ["spec", "selector"] && map.ContainsKey("matchLabels")))
+            {
+                SortKeys(map, recursive: false);
+            }
+        }
+        Reorder(obj);
     }
 
     // Keeps the conventional field order (apiVersion, kind, metadata, then the rest) in responses.
@@ -540,7 +592,7 @@ internal sealed class ApiOperations
         {
             FieldManager.TrackUpdate(old, obj, type, o.FieldManager, subresource, now);
         }
-        Reorder(obj);
+        Reorder(type, obj);
         obj = JsonTools.Normalize(obj);
         meta = JsonTools.Metadata(obj);
         if (JsonNode.DeepEquals(obj, old))
