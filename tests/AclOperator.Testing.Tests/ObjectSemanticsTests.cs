@@ -279,7 +279,18 @@ public sealed class ObjectSemanticsTests
             Regarding = new V1ObjectReference { Kind = "Widget", Name = "w1", NamespaceProperty = "default" },
         }, "default", cancellationToken: Ct);
         Assert.Equal("Reconciled", ev.Reason);
+        Assert.Equal("w1", ev.Regarding.Name);
+
+        // One storage, two API views (pkg/apis/events/v1/conversion.go): each event is visible through both.
+        var core2 = await client.CoreV1.ReadNamespacedEventAsync("e2", "default", cancellationToken: Ct);
+        Assert.Equal("w1", core2.InvolvedObject.Name);
+        Assert.Equal("aclop.dev/operator", core2.ReportingComponent);
+        var asEvents = await client.EventsV1.ReadNamespacedEventAsync(core.Metadata.Name, "default", cancellationToken: Ct);
+        Assert.Equal("ok", asEvents.Note);
+        Assert.Equal("w1", asEvents.Regarding.Name);
         var selected = await client.CoreV1.ListNamespacedEventAsync("default", fieldSelector: "involvedObject.name=w1,reason=Reconciled", cancellationToken: Ct);
-        Assert.Single(selected.Items);
+        Assert.Equal(2, selected.Items.Count);
+        var byController = await client.EventsV1.ListNamespacedEventAsync("default", fieldSelector: "reportingController=aclop.dev/operator,regarding.name=w1", cancellationToken: Ct);
+        Assert.Equal(["e2"], byController.Items.Select(e => e.Metadata.Name).ToArray());
     }
 }

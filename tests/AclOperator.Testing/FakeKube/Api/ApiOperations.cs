@@ -29,6 +29,10 @@ internal sealed class ApiOperations
     /// <summary>Sets the apiVersion/kind a response in the requested version carries.</summary>
     public static JsonObject ForVersion(JsonObject stored, ResourceType type)
     {
+        if (type.IsEventsApiView)
+        {
+            stored = EventsConversion.FromStorage(stored);
+        }
         var copy = new JsonObject { ["kind"] = type.Kind, ["apiVersion"] = type.ApiVersion };
         foreach (var (k, v) in stored)
         {
@@ -41,6 +45,10 @@ internal sealed class ApiOperations
     }
 
     private static string Ns(ResourceType type, string? ns) => type.Namespaced ? ns ?? "" : "";
+
+    // Incoming objects of an API view are converted to the storage format once their type meta is checked.
+    private static JsonObject ToStorage(ResourceType type, JsonObject obj) =>
+        type.IsEventsApiView ? EventsConversion.ToStorage(obj) : obj;
 
     public JsonObject Get(ResourceType type, string? ns, string name)
     {
@@ -270,6 +278,7 @@ internal sealed class ApiOperations
         {
             var obj = JsonTools.Clone(body);
             CheckTypeMeta(type, obj);
+            obj = ToStorage(type, obj);
             var meta = JsonTools.Metadata(obj);
             CheckNamespace(type, meta, ns);
             if (!managedFieldsComputed && !string.IsNullOrEmpty(JsonTools.Str(meta, "resourceVersion")))
@@ -461,6 +470,7 @@ internal sealed class ApiOperations
         {
             var obj = JsonTools.Clone(body);
             CheckTypeMeta(type, obj);
+            obj = ToStorage(type, obj);
             var meta = JsonTools.Metadata(obj);
             var bodyName = JsonTools.Str(meta, "name") ?? "";
             if (bodyName != name)
@@ -682,7 +692,7 @@ internal sealed class ApiOperations
             {
                 throw new ApiException(422, "Invalid", "the server rejected our request due to an error in our request");
             }
-            return UpdatePatched(type, name, existing, obj, subresource, o, trackFields: true);
+            return UpdatePatched(type, name, existing, ToStorage(type, obj), subresource, o, trackFields: true);
         }
     }
 
@@ -725,6 +735,7 @@ internal sealed class ApiOperations
             }
             var created = FieldManager.Apply(null, config, type, o.FieldManager, o.Force, null, _s.Now);
             return Create(type, ns, created, o, managedFieldsComputed: true);
+
         }
         var current = ForVersion(existing, type);
         var configRv = JsonTools.StrAt(config, "metadata", "resourceVersion");
@@ -734,7 +745,7 @@ internal sealed class ApiOperations
         }
         var merged = FieldManager.Apply(current, config, type, o.FieldManager, o.Force, subresource, _s.Now);
         JsonTools.Metadata(merged)["resourceVersion"] = JsonTools.StrAt(existing, "metadata", "resourceVersion");
-        return UpdatePatched(type, name, existing, merged, subresource, o, trackFields: false);
+        return UpdatePatched(type, name, existing, ToStorage(type, merged), subresource, o, trackFields: false);
     }
 
     // ---------------------------------------------------------------- delete

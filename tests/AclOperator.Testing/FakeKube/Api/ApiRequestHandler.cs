@@ -461,7 +461,13 @@ internal sealed class ApiRequestHandler
 
     private JsonObject ShapeList(JsonObject list, Shape shape, ResourceType type, string includeObject)
     {
-        var items = ((JsonArray)list["items"]!).OfType<JsonObject>().Select(i => ApiOperations.ForVersion(i, type)).ToList();
+        var items = ((JsonArray)list["items"]!).OfType<JsonObject>().Select(i =>
+        {
+            var item = (JsonObject)i.DeepClone();
+            item["kind"] = type.Kind;
+            item["apiVersion"] = type.ApiVersion;
+            return item;
+        }).ToList();
         return shape switch
         {
             Shape.Table => TableConverter.ToTable(type, items, (JsonObject)list["metadata"]!, includeObject, _s.Now),

@@ -60,7 +60,18 @@ internal static class BuiltInResources
         yield return T("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", false);
         yield return T("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true, ["netpol"],
             generation: GenerationPolicy.Spec);
-        yield return T("events.k8s.io", "v1", "Event", "events", true, ["ev"]);
+        var eventsView = T("events.k8s.io", "v1", "Event", "events", true, ["ev"]);
+        yield return new ResourceType
+        {
+            Group = eventsView.Group,
+            Version = eventsView.Version,
+            Kind = eventsView.Kind,
+            Plural = eventsView.Plural,
+            Singular = eventsView.Singular,
+            Namespaced = true,
+            ShortNames = eventsView.ShortNames,
+            StorageKeyOverride = "events",
+        };
         yield return T("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false,
             ["crd", "crds"], status: true, GenerationPolicy.Spec,
             new BuiltInSemantics(BuiltInSemantics.Conditions()), ["api-extensions"]);

@@ -59,7 +59,13 @@ internal sealed class ResourceType
     public string QualifiedKind => Group.Length == 0 ? Kind : Kind + "." + Group;
 
     /// <summary>All versions of a resource share one storage (like etcd's /registry/&lt;group&gt;/&lt;resource&gt;).</summary>
-    public string StorageKey => GroupResource;
+    public string StorageKey => StorageKeyOverride ?? GroupResource;
+
+    /// <summary>Set when this resource is another API's view of a shared storage (events.k8s.io Events are core Events).</summary>
+    public string? StorageKeyOverride { get; init; }
+
+    /// <summary>True for events.k8s.io/v1 Events, served from core/v1 Event storage through a conversion.</summary>
+    public bool IsEventsApiView => Group == "events.k8s.io" && Kind == "Event";
 
     public IReadOnlyList<string> Verbs => DeleteCollection
         ? ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]

@@ -77,7 +77,7 @@ internal sealed class FieldSelector
                     ? ApiErrors.BadRequest($"\"{field}\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\"")
                     : ApiErrors.BadRequest($"field label not supported: {field}");
             }
-            terms.Add((field, equal, value.Trim()));
+            terms.Add((type.IsEventsApiView ? EventsConversion.FieldLabel(field) : field, equal, value.Trim()));
         }
         return new FieldSelector(terms);
     }
