@@ -96,6 +96,10 @@ public sealed class DiscoveryTests
         var item = meta.Json["items"]![0]!.AsObject();
         Assert.Equal(["kind", "apiVersion", "metadata"], item.Select(p => p.Key).ToArray());
         Assert.DoesNotContain("c2VjcmV0", meta.Text, StringComparison.Ordinal);
+        var watch = await raw.GetAsync("/api/v1/namespaces/default/secrets?watch=1&timeoutSeconds=1", accept: "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1");
+        var evt = JsonNode.Parse(watch.Text.Split('\n')[0])!;
+        Assert.Equal("PartialObjectMetadata", evt["object"]!["kind"]!.ToString());
+        Assert.Null(evt["object"]!["data"]);
         var proto = await raw.GetAsync("/api/v1/namespaces/default/secrets", accept: "application/vnd.kubernetes.protobuf");
         Assert.Equal(406, proto.Status);
         _ = JsonNode.Parse(proto.Text);

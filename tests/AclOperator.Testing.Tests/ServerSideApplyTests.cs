@@ -1,3 +1,4 @@
+using k8s;
 using AclOperator.Testing.FakeKube;
 using AclOperator.Testing.Tests.Support;
 
@@ -125,5 +126,46 @@ public sealed class ServerSideApplyTests
         JsonAssert.Equal("""{"f:data":{"f:b":{}}}""", managers["op"].Fields);
         Assert.Equal("Update", managers["kubectl-edit"].Op);
         JsonAssert.Equal("""{"f:data":{"f:a":{}}}""", managers["kubectl-edit"].Fields);
+    }
+
+    [Fact]
+    public async Task Typed_apply_through_KubernetesClient_is_idempotent()
+    {
+        // Re-applying the same configuration changes nothing: same resourceVersion, no watch event (O12: owned objects
+        // via server-side apply, writes only on semantic change).
+        await using var server = await FakeKubeServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        using var client = server.CreateClient();
+        var sts = new k8s.Models.V1StatefulSet
+        {
+            ApiVersion = "apps/v1",
+            Kind = "StatefulSet",
+            Metadata = new k8s.Models.V1ObjectMeta { Name = "acl", NamespaceProperty = "default", Labels = new Dictionary<string, string> { ["app"] = "acl" } },
+            Spec = new k8s.Models.V1StatefulSetSpec
+            {
+                ServiceName = "acl",
+                Selector = new k8s.Models.V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "acl" } },
+                Template = new k8s.Models.V1PodTemplateSpec
+                {
+                    Metadata = new k8s.Models.V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = "acl" } },
+                    Spec = new k8s.Models.V1PodSpec
+                    {
+                        Containers = [new k8s.Models.V1Container { Name = "server", Image = "aclop/server:1", Ports = [new k8s.Models.V1ContainerPort { ContainerPort = 6379, Name = "resp" }] }],
+                    },
+                },
+            },
+        };
+        var patch = new k8s.Models.V1Patch(sts, k8s.Models.V1Patch.PatchType.ApplyPatch);
+        var first = await client.AppsV1.PatchNamespacedStatefulSetAsync(patch, "acl", "default", fieldManager: "aclop-operator", force: true, cancellationToken: TestContext.Current.CancellationToken);
+        var second = await client.AppsV1.PatchNamespacedStatefulSetAsync(patch, "acl", "default", fieldManager: "aclop-operator", force: true, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(first.Metadata.ResourceVersion, second.Metadata.ResourceVersion);
+        Assert.Equal(1, second.Metadata.Generation);
+        Assert.Equal("TCP", second.Spec.Template.Spec.Containers[0].Ports[0].Protocol); // defaulted
+        var entry = Assert.Single(second.Metadata.ManagedFields);
+        Assert.Equal("aclop-operator", entry.Manager);
+
+        sts.Spec.Template.Spec.Containers[0].Image = "aclop/server:2";
+        var third = await client.AppsV1.PatchNamespacedStatefulSetAsync(new k8s.Models.V1Patch(sts, k8s.Models.V1Patch.PatchType.ApplyPatch), "acl", "default", fieldManager: "aclop-operator", force: true, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(2, third.Metadata.Generation);
+        Assert.Equal("aclop/server:2", third.Spec.Template.Spec.Containers[0].Image);
     }
 }

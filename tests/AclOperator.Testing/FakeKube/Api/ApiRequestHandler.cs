@@ -292,7 +292,7 @@ internal sealed class ApiRequestHandler
         Metadata,
     }
 
-    private static Shape Negotiate(string accept, bool list)
+    private static Shape Negotiate(string accept, bool list, bool watch = false)
     {
         if (accept.Length == 0)
         {
@@ -313,7 +313,7 @@ internal sealed class ApiRequestHandler
             {
                 return Shape.Table;
             }
-            if (metaGroup && asKind == (list ? "PartialObjectMetadataList" : "PartialObjectMetadata"))
+            if (metaGroup && (asKind == (list ? "PartialObjectMetadataList" : "PartialObjectMetadata") || (watch && asKind == "PartialObjectMetadata")))
             {
                 return Shape.Metadata;
             }
@@ -372,7 +372,7 @@ internal sealed class ApiRequestHandler
                 }
             case "watch":
                 {
-                    var shape = Negotiate(accept, list: true);
+                    var shape = Negotiate(accept, list: true, watch: true);
                     await WatchAsync(ctx, type, route, ListOptions(q), shape, includeObject);
                     return;
                 }

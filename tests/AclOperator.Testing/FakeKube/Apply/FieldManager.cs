@@ -175,7 +175,12 @@ internal static class FieldManager
         }
         mine.ApiVersion = type.ApiVersion;
         mine.Set = configSet;
-        mine.Time = JsonTools.Timestamp(now);
+        // managedFieldsUpdater: the applier's timestamp moves only when the apply changed the object, so a repeated
+        // apply of the same configuration is a no-op that keeps the resourceVersion.
+        if (mine.Time is null || !JsonNode.DeepEquals(Strip(liveObj), Strip(merged)))
+        {
+            mine.Time = JsonTools.Timestamp(now);
+        }
         foreach (var e in entries)
         {
             if (!ReferenceEquals(e, mine))
