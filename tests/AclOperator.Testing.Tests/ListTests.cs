@@ -137,4 +137,14 @@ public sealed class ListTests
         Assert.Equal(5, past.Items.Count);
         Assert.Equal(rv, past.Metadata.ResourceVersion);
     }
+
+    [Fact]
+    public async Task Malformed_label_selector_is_400()
+    {
+        await using var server = await FakeKubeServer.StartAsync(cancellationToken: Ct);
+        using var raw = new RawApi(server);
+        var r = await raw.GetAsync(Samples.ConfigMapsPath + "?labelSelector=" + Uri.EscapeDataString("tier in (web"));
+        Assert.Equal(400, r.Status);
+        Assert.Equal("BadRequest", r.Str("reason"));
+    }
 }

@@ -293,4 +293,50 @@ public sealed class ObjectSemanticsTests
         var byController = await client.EventsV1.ListNamespacedEventAsync("default", fieldSelector: "reportingController=aclop.dev/operator,regarding.name=w1", cancellationToken: Ct);
         Assert.Equal(["e2"], byController.Items.Select(e => e.Metadata.Name).ToArray());
     }
+
+    [Fact]
+    public async Task DryRun_validates_and_answers_without_persisting()
+    {
+        await using var server = await FakeKubeServer.StartAsync(cancellationToken: Ct);
+        using var raw = new RawApi(server);
+        var rv = server.ResourceVersion;
+        var r = await raw.PostAsync(Samples.ConfigMapsPath + "?dryRun=All", Samples.ConfigMap("c1"));
+        Assert.Equal(201, r.Status);
+        Assert.Equal("c1", r.Str("metadata", "name"));
+        Assert.Null(r.Str("metadata", "resourceVersion"));
+        Assert.Equal(rv, server.ResourceVersion);
+        Assert.Equal(404, (await raw.GetAsync(Samples.ConfigMapsPath + "/c1")).Status);
+        var invalid = await raw.PostAsync(Samples.ConfigMapsPath + "?dryRun=All", Samples.ConfigMap("C1"));
+        Assert.Equal(422, invalid.Status);
+    }
+
+    [Fact]
+    public async Task DeleteCollection_deletes_what_the_selector_matches()
+    {
+        await using var server = await FakeKubeServer.StartAsync(cancellationToken: Ct);
+        using var raw = new RawApi(server);
+        await raw.PostAsync(Samples.ConfigMapsPath, Samples.ConfigMap("a", labels: """{"shard":"1"}"""));
+        await raw.PostAsync(Samples.ConfigMapsPath, Samples.ConfigMap("b", labels: """{"shard":"2"}"""));
+        await raw.PostAsync(Samples.ConfigMapsPath, Samples.ConfigMap("c", labels: """{"shard":"1"}"""));
+        var r = await raw.DeleteAsync(Samples.ConfigMapsPath + "?labelSelector=shard%3D1");
+        Assert.Equal(200, r.Status);
+        Assert.Equal("ConfigMapList", r.Str("kind"));
+        Assert.Equal(["a", "c"], r.Json["items"]!.AsArray().Select(i => i!["metadata"]!["name"]!.ToString()).ToArray());
+        var left = await raw.GetAsync(Samples.ConfigMapsPath);
+        Assert.Equal(["b"], left.Json["items"]!.AsArray().Select(i => i!["metadata"]!["name"]!.ToString()).ToArray());
+    }
+
+    [Fact]
+    public async Task Only_one_owner_reference_may_be_the_controller()
+    {
+        await using var server = await FakeKubeServer.StartAsync(cancellationToken: Ct);
+        using var raw = new RawApi(server);
+        var r = await raw.PostAsync(Samples.ConfigMapsPath, """
+            {"metadata":{"name":"c1","ownerReferences":[
+              {"apiVersion":"v1","kind":"ConfigMap","name":"x","uid":"1","controller":true},
+              {"apiVersion":"v1","kind":"ConfigMap","name":"y","uid":"2","controller":true}]}}
+            """);
+        Assert.Equal(422, r.Status);
+        Assert.Equal("ConfigMap \"c1\" is invalid: metadata.ownerReferences: Invalid value: \"\": Only one reference can have Controller set to true", r.Str("message"));
+    }
 }

@@ -65,8 +65,36 @@ internal static class JsonTools
     public static long? Int(JsonNode? node, string name) =>
         node is JsonObject o && o[name] is JsonValue v && TryNumber(v, out var d) && d == Math.Floor(d) ? (long)d : null;
 
-    /// <summary>A JSON tree whose values are all parsed (JsonElement-backed), so comparisons and numeric reads behave the same everywhere.</summary>
-    public static JsonObject Normalize(JsonObject o) => (JsonObject)JsonNode.Parse(o.ToJsonString(Compact))!;
+    /// <summary>
+    /// A JSON tree whose values are all parsed (JsonElement-backed), so comparisons and numeric reads behave the same
+    /// everywhere, and fully materialized: a parsed JsonObject builds its children lazily on first access, which is not
+    /// safe when several watchers read a stored object at once.
+    /// </summary>
+    public static JsonObject Normalize(JsonObject o)
+    {
+        var parsed = (JsonObject)JsonNode.Parse(o.ToJsonString(Compact))!;
+        Materialize(parsed);
+        return parsed;
+    }
+
+    private static void Materialize(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (_, child) in obj)
+                {
+                    Materialize(child);
+                }
+                break;
+            case JsonArray arr:
+                foreach (var child in arr)
+                {
+                    Materialize(child);
+                }
+                break;
+        }
+    }
 
     public static bool IsString(JsonNode? n) => n is JsonValue v && v.GetValueKind() == JsonValueKind.String;
 
