@@ -155,7 +155,14 @@ public sealed class FakeKubeServer : IAsyncDisposable
         foreach (var s in subs)
         {
             s.AbortOnDrop = abort;
-            s.Dropped.Cancel();
+            try
+            {
+                s.Dropped.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The watch ended on its own meanwhile.
+            }
         }
         return subs.Count;
     }

@@ -36,7 +36,7 @@ internal sealed class ApiException : Exception
 
     public JsonObject? Details { get; }
 
-    /// <summary>Extra response headers (for example Warning on a 410).</summary>
+    /// <summary>The metav1.Status body of this error.</summary>
     public JsonObject ToStatus() => StatusBody(Code, Reason, Message, Details);
 
     public static JsonObject StatusBody(int code, string reason, string message, JsonObject? details)
