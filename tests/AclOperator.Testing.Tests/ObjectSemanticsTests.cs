@@ -227,6 +227,13 @@ public sealed class ObjectSemanticsTests
         Assert.Equal(created.Str("metadata", "uid"), r.Str("details", "uid"));
         Assert.Equal(404, (await raw.GetAsync(Samples.ConfigMapsPath + "/c1")).Status);
         Assert.Equal(404, (await raw.DeleteAsync(Samples.ConfigMapsPath + "/c1")).Status);
+
+        // Pods and ServiceAccounts answer with the deleted object (ReturnDeletedObject in their registries);
+        // a Pod that was never scheduled is deleted at once (no kubelet to wait for).
+        await raw.PostAsync("/api/v1/namespaces/default/pods", """{"metadata":{"name":"p1"},"spec":{"containers":[{"name":"c","image":"busybox:1"}]}}""");
+        var pod = await raw.DeleteAsync("/api/v1/namespaces/default/pods/p1");
+        Assert.Equal("Pod", pod.Str("kind"));
+        Assert.Equal(404, (await raw.GetAsync("/api/v1/namespaces/default/pods/p1")).Status);
     }
 
     [Fact]

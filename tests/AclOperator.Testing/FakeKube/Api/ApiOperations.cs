@@ -817,6 +817,10 @@ internal sealed class ApiOperations
             {
                 var e = Store.Remove(type.StorageKey, objNs, name)!;
                 AfterDelete(type, e.Object);
+                if (type.ReturnDeletedObject)
+                {
+                    return ForVersion(e.Object, type);
+                }
             }
             var details = new JsonObject { ["name"] = name };
             if (type.Group.Length > 0)

@@ -5,8 +5,9 @@ internal static class BuiltInResources
 {
     private static ResourceType T(string group, string version, string kind, string plural, bool namespaced,
         string[]? shortNames = null, bool status = false, GenerationPolicy generation = GenerationPolicy.None,
-        ITypeSemantics? semantics = null, string[]? categories = null, bool deleteCollection = true) => new()
+        ITypeSemantics? semantics = null, string[]? categories = null, bool deleteCollection = true, bool returnDeleted = false) => new()
         {
+            ReturnDeletedObject = returnDeleted,
             Group = group,
             Version = version,
             Kind = kind,
@@ -41,9 +42,9 @@ internal static class BuiltInResources
                 }),
                 BuiltInSemantics.Conditions()), deleteCollection: true);
         yield return T("", "v1", "ServiceAccount", "serviceaccounts", true, ["sa"],
-            semantics: new BuiltInSemantics(("secrets", ListInfo.MapBy("name"))));
+            semantics: new BuiltInSemantics(("secrets", ListInfo.MapBy("name"))), returnDeleted: true);
         yield return T("", "v1", "Event", "events", true, ["ev"]);
-        yield return T("", "v1", "Pod", "pods", true, ["po"], status: true, categories: ["all"], semantics: new BuiltInSemantics(pod));
+        yield return T("", "v1", "Pod", "pods", true, ["po"], status: true, categories: ["all"], semantics: new BuiltInSemantics(pod), returnDeleted: true);
         yield return T("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", true, ["pvc"], status: true,
             semantics: new BuiltInSemantics(BuiltInSemantics.Conditions()));
         yield return T("", "v1", "Endpoints", "endpoints", true, ["ep"]);

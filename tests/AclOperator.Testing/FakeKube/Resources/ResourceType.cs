@@ -35,6 +35,9 @@ internal sealed class ResourceType
 
     public bool DeleteCollection { get; init; } = true;
 
+    /// <summary>DELETE answers with the deleted object instead of a Status (genericregistry.Store.ReturnDeletedObject).</summary>
+    public bool ReturnDeletedObject { get; init; }
+
     public ITypeSemantics Semantics { get; init; } = new BuiltInSemantics();
 
     /// <summary>For custom resources: the structural schema of this version (null when served without validation).</summary>
