@@ -182,4 +182,19 @@ public sealed class WatchTests
         var events = await Collect(client, 1, rv);
         Assert.Equal("mine", events[0].Object.Metadata.Name);
     }
+
+    [Fact]
+    public async Task A_watch_resumed_from_a_bookmark_gets_exactly_the_later_changes()
+    {
+        // The informer pattern: remember the last resourceVersion seen (events and bookmarks), reconnect from it.
+        await using var server = await FakeKubeServer.StartAsync(new FakeKubeOptions { BookmarkInterval = TimeSpan.FromMilliseconds(100) }, Ct);
+        using var client = server.CreateClient();
+        await client.CoreV1.CreateNamespacedConfigMapAsync(Cm("before"), "default", cancellationToken: Ct);
+        var bookmark = (await Collect(client, 1, server.ResourceVersion.ToString(CultureInfo.InvariantCulture), bookmarks: true))[0];
+        Assert.Equal(WatchEventType.Bookmark, bookmark.Type);
+        await client.CoreV1.CreateNamespacedConfigMapAsync(Cm("after1"), "default", cancellationToken: Ct);
+        await client.CoreV1.CreateNamespacedConfigMapAsync(Cm("after2"), "default", cancellationToken: Ct);
+        var resumed = await Collect(client, 2, bookmark.Object.Metadata.ResourceVersion);
+        Assert.Equal(["after1", "after2"], resumed.Select(e => e.Object.Metadata.Name).ToArray());
+    }
 }

@@ -88,6 +88,12 @@ internal sealed class ApiRequestHandler
         catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
         {
         }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or InvalidCastException or ArgumentException or KeyNotFoundException or IndexOutOfRangeException or NullReferenceException)
+        {
+            // A bug or an input this fake does not understand: answer like the real server's panic handler would,
+            // with a Status that names the cause, instead of an empty 500.
+            await WriteStatusAsync(ctx, ApiErrors.Internal($"{e.GetType().Name}: {e.Message}"));
+        }
         finally
         {
             _log.Enqueue(new RecordedRequest(req.Method, req.Path.Value ?? "", req.QueryString.Value ?? "", verb, resource, ns, name,
