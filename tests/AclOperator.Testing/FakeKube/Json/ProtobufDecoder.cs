@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -187,11 +186,11 @@ internal static class ProtobufDecoder
                     {
                         var entry = Length(data, ref pos);
                         string key = "";
-                        JsonNode? v = f.Kind == Kind.StringMap ? "" : "";
+                        JsonNode? v = "";
                         var p = 0;
                         while (p < entry.Length)
                         {
-                            var (n, w) = Tag(entry, ref p);
+                            var (n, _) = Tag(entry, ref p);
                             var bytes = Length(entry, ref p);
                             if (n == 1)
                             {
@@ -201,7 +200,6 @@ internal static class ProtobufDecoder
                             {
                                 v = f.Kind == Kind.StringMap ? Encoding.UTF8.GetString(bytes) : Convert.ToBase64String(bytes);
                             }
-                            _ = w;
                         }
                         if (obj[f.Name] is not JsonObject map)
                         {
@@ -270,7 +268,6 @@ internal static class ProtobufDecoder
                 Varint(data, ref pos);
                 break;
             case 1:
-                _ = BinaryPrimitives.ReadUInt64LittleEndian(data.Slice(pos, 8));
                 pos += 8;
                 break;
             case 2:

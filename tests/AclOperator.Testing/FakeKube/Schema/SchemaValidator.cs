@@ -137,7 +137,6 @@ internal static class SchemaValidator
     private static void ValidateNumber(JsonNode v, StructuralSchema s, string path, List<FieldError> errors)
     {
         JsonTools.TryNumber(v, out var d);
-        var text = JsonTools.ScalarText(v);
         static string N(double x) => JsonTools.ScalarText(JsonValue.Create(x));
         if (s.Minimum is double min && (s.ExclusiveMinimum ? d <= min : d < min))
         {
@@ -155,7 +154,6 @@ internal static class SchemaValidator
         {
             errors.Add(FieldError.InvalidValue(path, v, $"{InBody(path)} should be a multiple of {N(m)}"));
         }
-        _ = text;
     }
 
     private static void ValidateArray(JsonArray a, StructuralSchema s, string path, List<FieldError> errors)
