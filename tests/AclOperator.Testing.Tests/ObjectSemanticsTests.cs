@@ -346,4 +346,20 @@ public sealed class ObjectSemanticsTests
         Assert.Equal(422, r.Status);
         Assert.Equal("ConfigMap \"c1\" is invalid: metadata.ownerReferences: Invalid value: \"\": Only one reference can have Controller set to true", r.Str("message"));
     }
+
+    [Fact]
+    public async Task Unknown_top_level_and_metadata_fields_of_built_ins_follow_fieldValidation()
+    {
+        await using var server = await FakeKubeServer.StartAsync(cancellationToken: Ct);
+        using var raw = new RawApi(server);
+        const string body = """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"NAME","lables":{"a":"b"}},"datta":{"a":"1"}}""";
+        var strict = await raw.SendAsync(HttpMethod.Post, Samples.ConfigMapsPath + "?fieldValidation=Strict", body.Replace("NAME", "c1", StringComparison.Ordinal));
+        Assert.Equal(400, strict.Status);
+        Assert.Equal("strict decoding error: unknown field \"datta\", unknown field \"metadata.lables\"", strict.Str("message"));
+        var warn = await raw.PostAsync(Samples.ConfigMapsPath, body.Replace("NAME", "c2", StringComparison.Ordinal));
+        Assert.Equal(201, warn.Status);
+        Assert.Null(warn.Json["datta"]);
+        Assert.Null(warn.Json["metadata"]!["lables"]);
+        Assert.Equal("299 - \"unknown field \\\"datta\\\"\",299 - \"unknown field \\\"metadata.lables\\\"\"", warn.Headers["Warning"]);
+    }
 }
