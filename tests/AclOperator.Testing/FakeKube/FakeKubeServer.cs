@@ -60,6 +60,9 @@ public sealed class FakeKubeServer : IAsyncDisposable
     /// <summary>The current global resourceVersion (the revision of the last write).</summary>
     public long ResourceVersion => _state.Store.Revision;
 
+    /// <summary>Exceptions of background controller passes (a bug in the fake if not empty).</summary>
+    public ConcurrentQueue<Exception> ControllerErrors { get; } = new();
+
     /// <summary>The number of watch connections currently open.</summary>
     public int OpenWatches => _state.Store.Subscriptions().Count;
 
@@ -117,6 +120,11 @@ public sealed class FakeKubeServer : IAsyncDisposable
             catch (OperationCanceledException)
             {
                 return;
+            }
+            catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException or NullReferenceException or ArgumentException or InvalidCastException)
+            {
+                // Keep the controllers running; a failed pass is retried on the next change or tick.
+                ControllerErrors.Enqueue(e);
             }
         }
     }
