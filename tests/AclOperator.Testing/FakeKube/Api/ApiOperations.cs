@@ -894,6 +894,15 @@ internal sealed class ApiOperations
         }
     }
 
+    /// <summary>Writes the status of an object as a controller (through the status subresource).</summary>
+    public void UpdateStatusInternal(ResourceType type, JsonObject existing, JsonObject changed, string manager)
+    {
+        lock (Store.Gate)
+        {
+            UpdateCore(type, existing, changed, "status", new WriteOptions { FieldManager = manager }, trackFields: true);
+        }
+    }
+
     /// <summary>Writes an object changed by a controller (finalizer or ownerReference removal) as an Update.</summary>
     public void UpdateInternal(ResourceType type, JsonObject existing, JsonObject changed, string manager)
     {
