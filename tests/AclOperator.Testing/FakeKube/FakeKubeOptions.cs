@@ -25,6 +25,9 @@ public sealed class FakeKubeOptions
     /// </summary>
     public bool SimulateStatefulSets { get; init; }
 
+    /// <summary>Keep every request in <see cref="FakeKubeServer.Requests"/> (turn off for long benchmark runs).</summary>
+    public bool RecordRequests { get; init; } = true;
+
     /// <summary>Clock for timestamps (creationTimestamp, deletionTimestamp, managedFields time).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }
