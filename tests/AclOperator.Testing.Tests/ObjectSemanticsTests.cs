@@ -213,6 +213,11 @@ public sealed class ObjectSemanticsTests
         Assert.Null(created.StringData);
         Assert.Equal("Opaque", created.Type);
         Assert.Equal("hunter2", System.Text.Encoding.UTF8.GetString(created.Data["password"]));
+
+        using var raw = new RawApi(server);
+        var bad = await raw.PostAsync("/api/v1/namespaces/default/secrets", """{"metadata":{"name":"s2"},"data":{"k":"not base64!"}}""");
+        Assert.Equal(400, bad.Status);
+        Assert.Equal("Secret in version \"v1\" cannot be handled as a Secret: illegal base64 data at input byte 3", bad.Str("message"));
     }
 
     [Fact]

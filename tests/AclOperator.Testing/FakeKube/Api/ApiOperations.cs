@@ -286,6 +286,7 @@ internal sealed class ApiOperations
             var obj = JsonTools.Clone(body);
             CheckTypeMeta(type, obj);
             obj = ToStorage(type, obj);
+            BuiltInStrategy.CheckDecodable(type, obj);
             var meta = JsonTools.Metadata(obj);
             CheckNamespace(type, meta, ns);
             if (!managedFieldsComputed && !string.IsNullOrEmpty(JsonTools.Str(meta, "resourceVersion")))
@@ -566,6 +567,7 @@ internal sealed class ApiOperations
             }
         }
         CheckTypeMeta(type, obj);
+        BuiltInStrategy.CheckDecodable(type, obj);
         var meta = JsonTools.Metadata(obj);
         var oldMeta = (JsonObject)old["metadata"]!;
         foreach (var f in new[] { "name", "namespace", "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation" })
