@@ -5,8 +5,8 @@
 #   (c) redis-server directly
 #   (d) haproxy -> redis       haproxy in TCP mode in front of (c): a proxy that does no work
 #   (e) aclop -> redis         aclop-server with --upstream (c); "n/a" while the server refuses or ignores the flag
-# SET/GET with 50 clients at pipeline 1 and 16, each measurement repeated (median), targets interleaved. Then 1 MB
-# values, 10,000 idle connections (E14, memory per connection) and a flood of denials (E15).
+# SET/GET with 50 clients at pipeline 1 and 16, each measurement repeated (median), targets interleaved. Then a flood
+# of denials (E15), 1 MB values, and 10,000 idle connections (E14, memory per connection).
 #
 # Usage: benchmarks/throughput.sh [--quick] [--no-build] [--skip-big] [--skip-idle] [--skip-denial] [--keep-workdir]
 # Environment overrides (defaults in brackets, --quick values in braces):
@@ -141,6 +141,9 @@ stop() { # stop NAME (and forget its pid, so clean-up never signals a recycled p
 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 hwm_kib() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# spread: half the range of the runs as a percentage of their median ("-" with fewer than 2 runs)
+spread() { sort -g | awk '{v[NR]=$1} END {if (NR<2 || v[1]=="err") {print "-"; exit} m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2; if (m>0) printf "%.0f%%", (v[NR]-v[1])/2/m*100; else print "-"}'; }
 
 median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) print "n/a"; else if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
 
@@ -295,12 +298,15 @@ done
 
 echo
 echo "SET/GET, $CLIENTS clients, -r $KEYSPACE, median of $REPEATS (ops/s)"
-printf '%-30s %8s %12s %12s\n' target pipeline "SET ops/s" "GET ops/s"
+printf '%-30s %8s %12s %12s %8s %8s\n' target pipeline "SET ops/s" "GET ops/s" "SET +-" "GET +-"
 for t in "${TARGETS[@]}"; do
   for p in "${PIPELINES[@]}"; do
-    printf '%-30s %8s %12s %12s\n' "${TITLE[$t]}" "$p" "$(fmt_int "${R[$t.$p.SET]}")" "$(fmt_int "${R[$t.$p.GET]}")"
+    ss=-; gs=-
+    [ -f "$WORK/res/$t.$p.SET" ] && ss=$(spread <"$WORK/res/$t.$p.SET") && gs=$(spread <"$WORK/res/$t.$p.GET")
+    printf '%-30s %8s %12s %12s %8s %8s\n' "${TITLE[$t]}" "$p" "$(fmt_int "${R[$t.$p.SET]}")" "$(fmt_int "${R[$t.$p.GET]}")" "$ss" "$gs"
   done
 done
+echo "(+-: half the range of the $REPEATS runs, relative to the median: the noise of this measurement)"
 [ "$E_STATUS" = ok ] || echo "(e) $E_STATUS"
 
 echo
@@ -325,6 +331,50 @@ for spec in "b/a:0.9" "d/c:" "e/c:" "e/d:1.0"; do
   done
 done
 cat "$WORK/ratio.lines"
+
+# ---------------------------------------------------------------- denial flood (E15)
+# Debian's redis-benchmark (7.0) exits on the first error reply, so both sides of the comparison are timed with
+# benchmarks/resp_flood.py (same shape: clients, pipeline, random keys). Allowed keys do not exist: a forwarded GET
+# that misses, against a denial that never reaches the backend.
+if [ "$DO_DENIAL" = 1 ]; then
+  echo
+  echo "denial flood: user $GETONLY_USER (+get ~allowed:*), GET allowed:<r> (allowed, key absent) vs GET key:<r> (every reply NOPERM), $CLIENTS clients, median of $REPEATS"
+  printf '%-30s %8s %14s %14s %8s %12s %14s %10s\n' target pipeline "allowed GET/s" "denials/s" ratio "ACL LOG len" "RSS delta KiB" client_cpu
+  DENY_TARGETS=(b); [ "$E_STATUS" = ok ] && DENY_TARGETS+=(e)
+  for t in "${DENY_TARGETS[@]}"; do
+    max_len=$(redis-cli -p "${PORT[$t]}" CONFIG GET acllog-max-len 2>/dev/null | sed -n 2p)
+    rss_before=$(rss_kib "${PID[$t]}")
+    for p in "${PIPELINES[@]}"; do
+      n=$N_DENY_P1; [ "$p" = 16 ] && n=$N_DENY_P16
+      cpu_note=
+      for rep in $(seq "$REPEATS"); do
+        for kind in allowed denied; do
+          prefix=allowed: expect=null
+          [ "$kind" = denied ] && prefix=key: expect=error
+          out=$(python3 "$ROOT/benchmarks/resp_flood.py" --port "${PORT[$t]}" --user "$GETONLY_USER" --password "$GETONLY_PW" \
+                --clients "$CLIENTS" --pipeline "$p" --requests "$n" --keyspace "$KEYSPACE" --prefix "$prefix" \
+                --expect "$expect" 2>>"$WORK/resp_flood.err") || true
+          v=$(sed -n 's/^ops=\([0-9.]*\) .*/\1/p' <<<"$out")
+          cpu_note="$cpu_note$(sed -n 's/.*client_cpu=\([0-9.]*\).*/\1/p' <<<"$out"),"
+          [ -n "$v" ] || log "denial flood on $t ($kind, P$p) failed: $(tail -n 1 "$WORK/resp_flood.err" 2>/dev/null)"
+          echo "${v:-err}" >>"$WORK/res/$t.deny.$p.$kind"
+        done
+      done
+      for kind in allowed denied; do
+        f=$WORK/res/$t.deny.$p.$kind
+        if grep -q err "$f"; then R[$t.deny.$p.$kind]=n/a; else R[$t.deny.$p.$kind]=$(median <"$f"); fi
+      done
+      entries=$(redis-cli -p "${PORT[$t]}" ACL LOG 1000000 2>/dev/null | grep -c '^reason$' || true)
+      rdelta=$(( $(rss_kib "${PID[$t]}") - rss_before ))
+      dr=$(ratio "${R[$t.deny.$p.denied]}" "${R[$t.deny.$p.allowed]}")
+      cpu_max=$(tr ',' '\n' <<<"$cpu_note" | sort -g | tail -n 1)
+      printf '%-30s %8s %14s %14s %8s %12s %14s %10s\n' "${TITLE[$t]}" "$p" "$(fmt_int "${R[$t.deny.$p.allowed]}")" \
+        "$(fmt_int "${R[$t.deny.$p.denied]}")" "$dr" "$entries/$max_len" "$rdelta" "${cpu_max:-?}"
+      echo "BENCH denial target=$t pipeline=$p allowed_ops=${R[$t.deny.$p.allowed]} denied_ops=${R[$t.deny.$p.denied]} ratio=$dr acllog_entries=$entries acllog_max_len=$max_len rss_delta_kib=$rdelta client_cpu_max=${cpu_max:-?}"
+    done
+  done
+  echo "(client_cpu: the flood client's CPU time / wall time; well below 1.0 means the client was not the bottleneck)"
+fi
 
 # ---------------------------------------------------------------- 1 MB values
 if [ "$DO_BIG" = 1 ]; then
@@ -405,50 +455,6 @@ if [ "$DO_IDLE" = 1 ]; then
       stop "$n"
   done
   echo "(E14 limit: 32 KiB per idle connection, for aclop-server (b))"
-fi
-
-# ---------------------------------------------------------------- denial flood (E15)
-# Debian's redis-benchmark (7.0) exits on the first error reply, so both sides of the comparison are timed with
-# benchmarks/resp_flood.py (same shape: clients, pipeline, random keys). Allowed keys do not exist: a forwarded GET
-# that misses, against a denial that never reaches the backend.
-if [ "$DO_DENIAL" = 1 ]; then
-  echo
-  echo "denial flood: user $GETONLY_USER (+get ~allowed:*), GET allowed:<r> (allowed, key absent) vs GET key:<r> (every reply NOPERM), $CLIENTS clients, median of $REPEATS"
-  printf '%-30s %8s %14s %14s %8s %12s %14s %10s\n' target pipeline "allowed GET/s" "denials/s" ratio "ACL LOG len" "RSS delta KiB" client_cpu
-  DENY_TARGETS=(b); [ "$E_STATUS" = ok ] && DENY_TARGETS+=(e)
-  for t in "${DENY_TARGETS[@]}"; do
-    max_len=$(redis-cli -p "${PORT[$t]}" CONFIG GET acllog-max-len 2>/dev/null | sed -n 2p)
-    rss_before=$(rss_kib "${PID[$t]}")
-    for p in "${PIPELINES[@]}"; do
-      n=$N_DENY_P1; [ "$p" = 16 ] && n=$N_DENY_P16
-      cpu_note=
-      for rep in $(seq "$REPEATS"); do
-        for kind in allowed denied; do
-          prefix=allowed: expect=null
-          [ "$kind" = denied ] && prefix=key: expect=error
-          out=$(python3 "$ROOT/benchmarks/resp_flood.py" --port "${PORT[$t]}" --user "$GETONLY_USER" --password "$GETONLY_PW" \
-                --clients "$CLIENTS" --pipeline "$p" --requests "$n" --keyspace "$KEYSPACE" --prefix "$prefix" \
-                --expect "$expect" 2>>"$WORK/resp_flood.err") || true
-          v=$(sed -n 's/^ops=\([0-9.]*\) .*/\1/p' <<<"$out")
-          cpu_note="$cpu_note$(sed -n 's/.*client_cpu=\([0-9.]*\).*/\1/p' <<<"$out"),"
-          [ -n "$v" ] || log "denial flood on $t ($kind, P$p) failed: $(tail -n 1 "$WORK/resp_flood.err" 2>/dev/null)"
-          echo "${v:-err}" >>"$WORK/res/$t.deny.$p.$kind"
-        done
-      done
-      for kind in allowed denied; do
-        f=$WORK/res/$t.deny.$p.$kind
-        if grep -q err "$f"; then R[$t.deny.$p.$kind]=n/a; else R[$t.deny.$p.$kind]=$(median <"$f"); fi
-      done
-      entries=$(redis-cli -p "${PORT[$t]}" ACL LOG 1000000 2>/dev/null | grep -c '^reason$' || true)
-      rdelta=$(( $(rss_kib "${PID[$t]}") - rss_before ))
-      dr=$(ratio "${R[$t.deny.$p.denied]}" "${R[$t.deny.$p.allowed]}")
-      cpu_max=$(tr ',' '\n' <<<"$cpu_note" | sort -g | tail -n 1)
-      printf '%-30s %8s %14s %14s %8s %12s %14s %10s\n' "${TITLE[$t]}" "$p" "$(fmt_int "${R[$t.deny.$p.allowed]}")" \
-        "$(fmt_int "${R[$t.deny.$p.denied]}")" "$dr" "$entries/$max_len" "$rdelta" "${cpu_max:-?}"
-      echo "BENCH denial target=$t pipeline=$p allowed_ops=${R[$t.deny.$p.allowed]} denied_ops=${R[$t.deny.$p.denied]} ratio=$dr acllog_entries=$entries acllog_max_len=$max_len rss_delta_kib=$rdelta client_cpu_max=${cpu_max:-?}"
-    done
-  done
-  echo "(client_cpu: the flood client's CPU time / wall time; well below 1.0 means the client was not the bottleneck)"
 fi
 
 echo
