@@ -3,10 +3,11 @@
 
 Used by benchmarks/throughput.sh for E14 (memory per idle connection). Standard library only.
 
-    idle_connections.py --port 6379 [--host 127.0.0.1] [--count 10000] [--ping] [--user U --password P]
+    idle_connections.py --port 6379 [--host 127.0.0.1] [--count 10000] [--command none|ping|get] [--user U --password P]
 
-Prints "opened N" once every connection is open (and, with --ping, has received +PONG; with --user, +OK to AUTH),
-then "ready" and waits. Exits non-zero with a message on the first failure.
+Prints "opened N" once every connection is open (and has received +OK to AUTH with --user, +PONG to PING with
+--command ping, a null bulk to `GET idle:<n>` with --command get: a command that needs the backend, so aclop-server
+opens a backend session for the connection), then "ready" and waits. Exits non-zero on the first failure.
 """
 import argparse
 import resource
@@ -48,7 +49,9 @@ def main():
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--count", type=int, default=10000)
-    p.add_argument("--ping", action="store_true", help="send one PING per connection and wait for +PONG")
+    p.add_argument("--command", choices=["none", "ping", "get"], default="none",
+                   help="one command per connection before going idle")
+    p.add_argument("--ping", action="store_const", dest="command", const="ping", help="same as --command ping")
     p.add_argument("--user")
     p.add_argument("--password")
     a = p.parse_args()
@@ -59,23 +62,23 @@ def main():
         for i in range(a.count):
             s = socket.create_connection((a.host, a.port), timeout=30)
             socks.append(s)
-        request = b""
+        prefix = b""
         expect = 0
         if a.user is not None:
-            request += bulk("AUTH", a.user, a.password or "")
+            prefix += bulk("AUTH", a.user, a.password or "")
             expect += 1
-        if a.ping:
-            request += bulk("PING")
+        if a.command != "none":
             expect += 1
         if expect:
             # Send on every connection first, then collect the replies, so the server sees 10,000 near-parallel requests.
-            for s in socks:
-                s.sendall(request)
+            for i, s in enumerate(socks):
+                cmd = bulk("PING") if a.command == "ping" else bulk("GET", "idle:%d" % i) if a.command == "get" else b""
+                s.sendall(prefix + cmd)
             for i, s in enumerate(socks):
                 buf = b""
                 for _ in range(expect):
                     line, buf = read_line(s, buf)
-                    if line not in (b"+OK", b"+PONG"):
+                    if line not in (b"+OK", b"+PONG", b"$-1"):
                         sys.exit(f"idle_connections: connection {i}: unexpected reply {line[:80]!r}")
     except OSError as e:
         sys.exit(f"idle_connections: after {len(socks)} connections: {e}")

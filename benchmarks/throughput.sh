@@ -12,8 +12,9 @@
 # Environment overrides (defaults in brackets, --quick values in braces):
 #   REPEATS [3] {1}     CLIENTS [50]       KEYSPACE [100000]      N_P1 [120000] {20000}   N_P16 [1200000] {200000}
 #   N_WARM [30000] {5000}                   N_BIG [1000] {100}     BIG_CLIENTS [50]        BIG_KEYSPACE [100]
+#   N_DENY_P1 [120000] {20000}  N_DENY_P16 [1200000] {200000}  GARNET_MEMORY [256m]
 #   IDLE_CONNS [10000] {1000}  IDLE_SETTLE [15] {13} (s; the second RSS reading, after the 10 s idle release)
-#   IDLE_TARGETS ["b c a"]     N_DENY_P1 [120000] {20000}  N_DENY_P16 [1200000] {200000}   GARNET_MEMORY [256m]
+#   IDLE_TARGETS ["b:ping b:get c:ping a:ping"] (target:command sent once per idle connection)
 #   ACLOP_SERVER, GARNET_HOST: binaries to run instead of this tree's Release builds (e.g. another branch's server)
 # Helpers: idle_connections.py (the idle-connection opener), resp_flood.py (the denial flood; redis-benchmark 7.0 exits
 # on the first error reply). Needs dotnet (10), redis-server, redis-benchmark, redis-cli, haproxy, python3.
@@ -41,7 +42,7 @@ if [ "$QUICK" = 1 ]; then
 fi
 : "${REPEATS:=3}" "${CLIENTS:=50}" "${KEYSPACE:=100000}" "${N_P1:=120000}" "${N_P16:=1200000}" "${N_WARM:=30000}"
 : "${N_BIG:=1000}" "${BIG_CLIENTS:=50}" "${BIG_KEYSPACE:=100}" "${IDLE_CONNS:=10000}" "${IDLE_SETTLE:=15}"
-: "${IDLE_TARGETS:=b c a}" "${N_DENY_P1:=120000}" "${N_DENY_P16:=1200000}" "${GARNET_MEMORY:=256m}"
+: "${IDLE_TARGETS:=b:ping b:get c:ping a:ping}" "${N_DENY_P1:=120000}" "${N_DENY_P16:=1200000}" "${GARNET_MEMORY:=256m}"
 PIPELINES=(1 16)
 TARGETS=(a b c d e)
 declare -A TITLE=(
@@ -146,6 +147,8 @@ hwm_kib() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; 
 spread() { sort -g | awk '{v[NR]=$1} END {if (NR<2 || v[1]=="err") {print "-"; exit} m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2; if (m>0) printf "%.0f%%", (v[NR]-v[1])/2/m*100; else print "-"}'; }
 
 median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) print "n/a"; else if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
+
+fmt_cpu() { case "$1" in n/a|err|"") echo "${1:-n/a}" ;; *) awk -v v="$1" 'BEGIN {if (v >= 100) printf "%.0f", v; else printf "%.2f", v}' ;; esac; }
 
 fmt_int() { case "$1" in n/a|err|"") echo "${1:-n/a}" ;; *) printf "%.0f" "$1" ;; esac; }
 
@@ -252,81 +255,112 @@ if [ "$E_STATUS" = ok ]; then ACTIVE+=(e); else log "(e) $E_STATUS"; fi
 echo "BENCH meta target=e status=$( [ "$E_STATUS" = ok ] && echo ok || echo n/a )"
 
 # ---------------------------------------------------------------- SET/GET
-# bench TARGET PIPELINE N [extra redis-benchmark args...] -> "SET_rps GET_rps" ("err err" on failure)
+# Besides ops/s, each run records the server-side CPU time per request (utime+stime of the target's processes from
+# /proc, so (d) counts haproxy + redis-server and (e) aclop-server + redis-server). CPU per request is much less
+# sensitive to other load on the machine than ops/s.
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
+cpu_ticks() { local p s=0; for p in "$@"; do s=$((s + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo "$s"; }
+cpu_pids() { case "$1" in d) echo "${PID[d]} ${PID[c]}" ;; e) echo "${PID[e]} ${PID[c]}" ;; *) echo "${PID[$1]}" ;; esac; }
+
+# bench TARGET PIPELINE N TEST [redis-benchmark args that override...] -> "ops/s cpu_us_per_request" ("err err")
 bench() {
-  local t=$1 p=$2 n=$3 out
-  shift 3
+  local t=$1 p=$2 n=$3 test=$4 out rps c0 c1
+  shift 4
   # shellcheck disable=SC2046
-  out=$(redis-benchmark -h 127.0.0.1 -p "${PORT[$t]}" $(auth_args "$t") -t set,get -c "$CLIENTS" -P "$p" -n "$n" \
+  c0=$(cpu_ticks $(cpu_pids "$t"))
+  # shellcheck disable=SC2046
+  out=$(redis-benchmark -h 127.0.0.1 -p "${PORT[$t]}" $(auth_args "$t") -t "$test" -c "$CLIENTS" -P "$p" -n "$n" \
         -r "$KEYSPACE" --csv -q "$@" 2>>"$WORK/redis-benchmark.err") || true
-  local set get
-  set=$(awk -F'"' '$2=="SET" {print $4}' <<<"$out")
-  get=$(awk -F'"' '$2=="GET" {print $4}' <<<"$out")
-  echo "${set:-err} ${get:-err}"
+  # shellcheck disable=SC2046
+  c1=$(cpu_ticks $(cpu_pids "$t"))
+  rps=$(awk -F'"' -v T="${test^^}" '$2==T {print $4}' <<<"$out")
+  if [ -z "$rps" ]; then echo "err err"; return; fi
+  awk -v r="$rps" -v c=$((c1 - c0)) -v u="$TICK_US" -v n="$n" 'BEGIN {printf "%s %.3f\n", r, c * u / n}'
 }
 
 log "warm-up (JIT, store allocation)"
 for t in "${ACTIVE[@]}"; do
-  bench "$t" 16 $((N_WARM * 10)) >/dev/null
-  bench "$t" 1 "$N_WARM" >/dev/null
+  bench "$t" 16 $((N_WARM * 10)) set >/dev/null
+  bench "$t" 1 "$N_WARM" get >/dev/null
 done
 
+# Results: $WORK/res/<target>.<pipeline>.<TEST> (ops/s) and .cpu (µs/request), one line per repetition, in order.
 mkdir -p "$WORK/res"
 for rep in $(seq "$REPEATS"); do
   for p in "${PIPELINES[@]}"; do
     n=$N_P1; [ "$p" = 16 ] && n=$N_P16
     for t in "${ACTIVE[@]}"; do
-      read -r s g < <(bench "$t" "$p" "$n")
-      log "run $rep/$REPEATS P$p ${TITLE[$t]}: SET $s GET $g"
-      echo "$s" >>"$WORK/res/$t.$p.SET"
-      echo "$g" >>"$WORK/res/$t.$p.GET"
+      line=""
+      for test in SET GET; do
+        read -r r c < <(bench "$t" "$p" "$n" "${test,,}")
+        echo "$r" >>"$WORK/res/$t.$p.$test"
+        echo "$c" >>"$WORK/res/$t.$p.$test.cpu"
+        line="$line $test $r ($c us/op)"
+      done
+      log "run $rep/$REPEATS P$p ${TITLE[$t]}:$line"
     done
   done
 done
+
+med_file() { if [ -f "$1" ] && ! grep -q err "$1"; then median <"$1"; else echo n/a; fi; }
+# paired_ratio NUMFILE DENFILE [inverse]: median over repetitions of num_i/den_i (den_i/num_i with "inverse"). Both
+# sides of a pair ran seconds apart, so slow changes in the machine's load cancel out.
+paired_ratio() {
+  if [ ! -f "$1" ] || [ ! -f "$2" ] || grep -q err "$1" "$2"; then echo n/a; return; fi
+  paste -d' ' "$1" "$2" | awk -v inv="${3:-}" '{ if (inv) { if ($1 > 0) print $2 / $1 } else if ($2 > 0) print $1 / $2 }' \
+    | median | awk '{ if ($1 == "n/a") print; else printf "%.3f", $1 }'
+}
 
 declare -A R=()
 for t in "${TARGETS[@]}"; do
   for p in "${PIPELINES[@]}"; do
     for test in SET GET; do
       f=$WORK/res/$t.$p.$test
-      if [ -f "$f" ] && ! grep -q err "$f"; then R[$t.$p.$test]=$(median <"$f"); else R[$t.$p.$test]=n/a; fi
+      R[$t.$p.$test]=$(med_file "$f")
+      R[$t.$p.$test.cpu]=$(med_file "$f.cpu")
       runs=$( [ -f "$f" ] && paste -sd, "$f" || echo n/a)
-      echo "BENCH throughput target=$t pipeline=$p test=$test ops=${R[$t.$p.$test]} runs=$runs"
+      cpus=$( [ -f "$f.cpu" ] && paste -sd, "$f.cpu" || echo n/a)
+      echo "BENCH throughput target=$t pipeline=$p test=$test ops=${R[$t.$p.$test]} cpu_us_per_op=${R[$t.$p.$test.cpu]} runs=$runs cpu_runs=$cpus"
     done
   done
 done
 
 echo
-echo "SET/GET, $CLIENTS clients, -r $KEYSPACE, median of $REPEATS (ops/s)"
-printf '%-30s %8s %12s %12s %8s %8s\n' target pipeline "SET ops/s" "GET ops/s" "SET +-" "GET +-"
+echo "SET/GET, $CLIENTS clients, -r $KEYSPACE, median of $REPEATS; CPU = server-side CPU time per request"
+printf '%-30s %8s %10s %10s %6s %6s %10s %10s\n' target pipeline "SET ops/s" "GET ops/s" "SET+-" "GET+-" "SET us/op" "GET us/op"
 for t in "${TARGETS[@]}"; do
   for p in "${PIPELINES[@]}"; do
     ss=-; gs=-
     [ -f "$WORK/res/$t.$p.SET" ] && ss=$(spread <"$WORK/res/$t.$p.SET") && gs=$(spread <"$WORK/res/$t.$p.GET")
-    printf '%-30s %8s %12s %12s %8s %8s\n' "${TITLE[$t]}" "$p" "$(fmt_int "${R[$t.$p.SET]}")" "$(fmt_int "${R[$t.$p.GET]}")" "$ss" "$gs"
+    printf '%-30s %8s %10s %10s %6s %6s %10s %10s\n' "${TITLE[$t]}" "$p" "$(fmt_int "${R[$t.$p.SET]}")" "$(fmt_int "${R[$t.$p.GET]}")" \
+      "$ss" "$gs" "$(fmt_cpu "${R[$t.$p.SET.cpu]}")" "$(fmt_cpu "${R[$t.$p.GET.cpu]}")"
   done
 done
-echo "(+-: half the range of the $REPEATS runs, relative to the median: the noise of this measurement)"
+echo "(+-: half the range of the $REPEATS runs relative to their median, i.e. the noise of that figure)"
 [ "$E_STATUS" = ok ] || echo "(e) $E_STATUS"
 
 echo
-echo "ratios (targets: b/a >= 0.9, e/d >= 1.0; d/c and e/c for orientation)"
-printf '%-6s %8s %8s %8s %8s  %s\n' ratio pipeline SET GET target met
+echo "ratios: median of the per-repetition ratios (targets: b/a >= 0.9, e/d >= 1.0; d/c, e/c for orientation)"
+echo "        ops = throughput ratio; cpu = CPU-per-request ratio inverted (den cost / num cost; 1.0 = equally cheap)"
+printf '%-6s %8s %8s %8s %8s %5s %9s %9s\n' ratio pipeline "SET ops" "GET ops" target met "SET cpu" "GET cpu"
+: >"$WORK/ratio.lines"
 for spec in "b/a:0.9" "d/c:" "e/c:" "e/d:1.0"; do
   name=${spec%%:*} goal=${spec#*:} num=${name%/*} den=${name#*/}
   for p in "${PIPELINES[@]}"; do
-    rs=$(ratio "${R[$num.$p.SET]}" "${R[$den.$p.SET]}")
-    rg=$(ratio "${R[$num.$p.GET]}" "${R[$den.$p.GET]}")
+    rs=$(paired_ratio "$WORK/res/$num.$p.SET" "$WORK/res/$den.$p.SET")
+    rg=$(paired_ratio "$WORK/res/$num.$p.GET" "$WORK/res/$den.$p.GET")
+    cs=$(paired_ratio "$WORK/res/$num.$p.SET.cpu" "$WORK/res/$den.$p.SET.cpu" inverse)
+    cg=$(paired_ratio "$WORK/res/$num.$p.GET.cpu" "$WORK/res/$den.$p.GET.cpu" inverse)
     met=-
     if [ -n "$goal" ]; then
       if [ "$rs" = n/a ] || [ "$rg" = n/a ]; then met=n/a
       elif awk -v s="$rs" -v g="$rg" -v m="$goal" 'BEGIN {exit !(s >= m && g >= m)}'; then met=yes
       else met=no; fi
     fi
-    printf '%-6s %8s %8s %8s %8s  %s\n' "$name" "$p" "$rs" "$rg" "${goal:--}" "$met"
+    printf '%-6s %8s %8s %8s %8s %5s %9s %9s\n' "$name" "$p" "$rs" "$rg" "${goal:--}" "$met" "$cs" "$cg"
     for test in SET GET; do
-      v=$rs; [ "$test" = GET ] && v=$rg
-      echo "BENCH ratio ratio=$name pipeline=$p test=$test value=$v target=${goal:-none}" >>"$WORK/ratio.lines"
+      v=$rs c=$cs; [ "$test" = GET ] && v=$rg c=$cg
+      echo "BENCH ratio ratio=$name pipeline=$p test=$test value=$v cpu_value=$c target=${goal:-none} met=$met" >>"$WORK/ratio.lines"
     done
   done
 done
@@ -382,31 +416,42 @@ if [ "$DO_BIG" = 1 ]; then
   echo "1 MB values: SET/GET -d 1048576, $BIG_CLIENTS clients, pipeline 1, -r $BIG_KEYSPACE, $N_BIG requests, median of $REPEATS (ops/s = MiB/s)"
   for rep in $(seq "$REPEATS"); do
     for t in "${ACTIVE[@]}"; do
-      # shellcheck disable=SC2046
-      out=$(redis-benchmark -h 127.0.0.1 -p "${PORT[$t]}" $(auth_args "$t") -t set,get -c "$BIG_CLIENTS" -P 1 \
-            -n "$N_BIG" -r "$BIG_KEYSPACE" -d 1048576 --csv -q 2>>"$WORK/redis-benchmark.err") || true
-      s=$(awk -F'"' '$2=="SET" {print $4}' <<<"$out"); g=$(awk -F'"' '$2=="GET" {print $4}' <<<"$out")
-      log "1MB run $rep/$REPEATS ${TITLE[$t]}: SET ${s:-err} GET ${g:-err}"
-      echo "${s:-err}" >>"$WORK/res/$t.big.SET"; echo "${g:-err}" >>"$WORK/res/$t.big.GET"
+      line=""
+      for test in SET GET; do
+        read -r r c < <(bench "$t" 1 "$N_BIG" "${test,,}" -c "$BIG_CLIENTS" -r "$BIG_KEYSPACE" -d 1048576)
+        echo "$r" >>"$WORK/res/$t.big.$test"
+        echo "$c" >>"$WORK/res/$t.big.$test.cpu"
+        line="$line $test $r ($c us/op)"
+      done
+      log "1MB run $rep/$REPEATS ${TITLE[$t]}:$line"
     done
   done
-  printf '%-30s %12s %12s\n' target "SET ops/s" "GET ops/s"
+  printf '%-30s %10s %10s %6s %6s %10s %10s\n' target "SET ops/s" "GET ops/s" "SET+-" "GET+-" "SET us/op" "GET us/op"
+  for t in "${TARGETS[@]}"; do
+    for test in SET GET; do
+      R[$t.big.$test]=$(med_file "$WORK/res/$t.big.$test")
+      R[$t.big.$test.cpu]=$(med_file "$WORK/res/$t.big.$test.cpu")
+    done
+    ss=-; gs=-
+    [ -f "$WORK/res/$t.big.SET" ] && ss=$(spread <"$WORK/res/$t.big.SET") && gs=$(spread <"$WORK/res/$t.big.GET")
+    printf '%-30s %10s %10s %6s %6s %10s %10s\n' "${TITLE[$t]}" "$(fmt_int "${R[$t.big.SET]}")" "$(fmt_int "${R[$t.big.GET]}")" \
+      "$ss" "$gs" "$(fmt_cpu "${R[$t.big.SET.cpu]}")" "$(fmt_cpu "${R[$t.big.GET.cpu]}")"
+  done
   for t in "${TARGETS[@]}"; do
     for test in SET GET; do
       f=$WORK/res/$t.big.$test
-      if [ -f "$f" ] && ! grep -q err "$f"; then R[$t.big.$test]=$(median <"$f"); else R[$t.big.$test]=n/a; fi
-    done
-    printf '%-30s %12s %12s\n' "${TITLE[$t]}" "$(fmt_int "${R[$t.big.SET]}")" "$(fmt_int "${R[$t.big.GET]}")"
-  done
-  for t in "${TARGETS[@]}"; do
-    for test in SET GET; do
-      echo "BENCH bigvalue target=$t test=$test bytes=1048576 ops=${R[$t.big.$test]} runs=$( [ -f "$WORK/res/$t.big.$test" ] && paste -sd, "$WORK/res/$t.big.$test" || echo n/a)"
+      echo "BENCH bigvalue target=$t test=$test bytes=1048576 ops=${R[$t.big.$test]} cpu_us_per_op=${R[$t.big.$test.cpu]} runs=$( [ -f "$f" ] && paste -sd, "$f" || echo n/a)"
     done
   done
+  printf '%-6s %8s %8s %9s %9s\n' ratio "SET ops" "GET ops" "SET cpu" "GET cpu"
   for spec in b/a d/c e/c e/d; do
-    num=${spec%/*} den=${spec#*/}
-    echo "BENCH bigvalue-ratio ratio=$spec SET=$(ratio "${R[$num.big.SET]}" "${R[$den.big.SET]}") GET=$(ratio "${R[$num.big.GET]}" "${R[$den.big.GET]}")"
+    num=${spec%/*} den=${spec#*/} f=$WORK/res
+    rs=$(paired_ratio "$f/$num.big.SET" "$f/$den.big.SET"); rg=$(paired_ratio "$f/$num.big.GET" "$f/$den.big.GET")
+    cs=$(paired_ratio "$f/$num.big.SET.cpu" "$f/$den.big.SET.cpu" inverse); cg=$(paired_ratio "$f/$num.big.GET.cpu" "$f/$den.big.GET.cpu" inverse)
+    printf '%-6s %8s %8s %9s %9s\n' "$spec" "$rs" "$rg" "$cs" "$cg"
+    echo "BENCH bigvalue-ratio ratio=$spec SET=$rs GET=$rg SET_cpu=$cs GET_cpu=$cg" >>"$WORK/bigratio.lines"
   done
+  cat "$WORK/bigratio.lines"
   for t in "${ACTIVE[@]}"; do
     echo "BENCH memory target=$t phase=after-1mb rss_kib=$(rss_kib "${PID[$t]}") hwm_kib=$(hwm_kib "${PID[$t]}")"
   done
@@ -415,10 +460,13 @@ fi
 # ---------------------------------------------------------------- 10,000 idle connections (E14)
 if [ "$DO_IDLE" = 1 ]; then
   echo
-  echo "idle connections: $IDLE_CONNS connections, one PING each, to fresh instances; VmRSS before, 2 s after, and ${IDLE_SETTLE} s after"
-  printf '%-30s %10s %12s %12s %12s %12s\n' target conns "RSS0 KiB" "RSS+2s KiB" "KiB/conn" "KiB/conn@${IDLE_SETTLE}s"
-  for t in $IDLE_TARGETS; do
-      n=idle_$t
+  echo "idle connections: $IDLE_CONNS connections to a fresh instance, one command each (PING: answered by the front end;"
+  echo "GET: opens aclop's backend session, released after 10 s idle); VmRSS before, 2 s after, and ${IDLE_SETTLE} s after"
+  printf '%-30s %5s %7s %10s %11s %9s %9s\n' target cmd conns "RSS0 KiB" "RSS+2s KiB" "KiB/conn" "@${IDLE_SETTLE}s"
+  for spec in $IDLE_TARGETS; do
+      t=${spec%%:*} cmd=ping
+      [ "$spec" != "$t" ] && cmd=${spec#*:}
+      n=idle_${t}_$cmd
       PORT[$n]=$(free_port)
       case "$t" in
         a) start_or_die "$n" "$GARNET_HOST" --port "${PORT[$n]}" --bind 127.0.0.1 --memory "$GARNET_MEMORY" ;;
@@ -431,7 +479,7 @@ if [ "$DO_IDLE" = 1 ]; then
       redis-benchmark -h 127.0.0.1 -p "${PORT[$n]}" -t ping,set,get -c 10 -n 20000 -q >/dev/null 2>&1 || true
       sleep 3
       rss0=$(rss_kib "${PID[$n]}")
-      start "${n}_opener" python3 "$ROOT/benchmarks/idle_connections.py" --port "${PORT[$n]}" --count "$IDLE_CONNS" --ping
+      start "${n}_opener" python3 "$ROOT/benchmarks/idle_connections.py" --port "${PORT[$n]}" --count "$IDLE_CONNS" --command "$cmd"
       ok=0
       for i in $(seq 1800); do
         if grep -q '^ready' "$WORK/${n}_opener.log" 2>/dev/null; then ok=1; break; fi
@@ -440,7 +488,7 @@ if [ "$DO_IDLE" = 1 ]; then
       done
       if [ "$ok" != 1 ]; then
         log "idle test on $t failed: $(tail -n 2 "$WORK/${n}_opener.log" 2>/dev/null | tr '\n' ' ')"
-        echo "BENCH idle target=$t conns=$IDLE_CONNS status=failed"
+        echo "BENCH idle target=$t command=$cmd conns=$IDLE_CONNS status=failed"
         stop "${n}_opener"; stop "$n"; continue
       fi
       sleep 2
@@ -449,12 +497,12 @@ if [ "$DO_IDLE" = 1 ]; then
       rss2=$(rss_kib "${PID[$n]}")
       k1=$(awk -v a="$rss1" -v b="$rss0" -v n="$IDLE_CONNS" 'BEGIN {printf "%.1f", (a - b) / n}')
       k2=$(awk -v a="$rss2" -v b="$rss0" -v n="$IDLE_CONNS" 'BEGIN {printf "%.1f", (a - b) / n}')
-      printf '%-30s %10s %12s %12s %12s %12s\n' "${TITLE[$t]}" "$IDLE_CONNS" "$rss0" "$rss1" "$k1" "$k2"
-      echo "BENCH idle target=$t conns=$IDLE_CONNS rss0_kib=$rss0 rss_2s_kib=$rss1 rss_${IDLE_SETTLE}s_kib=$rss2 kib_per_conn_2s=$k1 kib_per_conn_${IDLE_SETTLE}s=$k2 limit_kib=32"
+      printf '%-30s %5s %7s %10s %11s %9s %9s\n' "${TITLE[$t]}" "$cmd" "$IDLE_CONNS" "$rss0" "$rss1" "$k1" "$k2"
+      echo "BENCH idle target=$t command=$cmd conns=$IDLE_CONNS rss0_kib=$rss0 rss_2s_kib=$rss1 rss_${IDLE_SETTLE}s_kib=$rss2 kib_per_conn_2s=$k1 kib_per_conn_${IDLE_SETTLE}s=$k2 limit_kib=32"
       stop "${n}_opener"
       stop "$n"
   done
-  echo "(E14 limit: 32 KiB per idle connection, for aclop-server (b))"
+  echo "(E14 limit: 32 KiB per idle connection, for aclop-server (b); RSS does not fall when the GC frees memory it keeps)"
 fi
 
 echo
