@@ -423,6 +423,11 @@ internal sealed partial class ClientConnection
         _capture = null;
         _executingThread = 0;
         _batch.ResetWrittenCount();
+        if (_batch.Capacity > 64 * 1024)
+        {
+            // A large request (a 1 MB SET) does not pin its buffer for the connection's life (E14).
+            _batch = new ArrayBufferWriter<byte>(1024);
+        }
     }
 
     /// <summary>Queues the batch's reply (Redis's wording for backend errors, <see cref="BackendErrorText"/>).</summary>

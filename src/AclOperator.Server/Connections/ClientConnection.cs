@@ -105,7 +105,7 @@ internal sealed partial class ClientConnection : IAclClient, IBackendReplySink, 
     }
 
     // Forwarded frames accumulated between local commands (E15: one backend call per contiguous run).
-    private readonly ArrayBufferWriter<byte> _batch = new(1024);
+    private ArrayBufferWriter<byte> _batch = new(1024);
 
     // Replies captured instead of sent (EXEC batches, HELLO protocol switch, backend INFO).
     private ArrayBufferWriter<byte>? _capture;
