@@ -12,7 +12,7 @@ internal sealed record AclctlResult(int ExitCode, string Out, string Error)
 /// <summary>Runs aclctl in process (its streams captured) or as the real executable.</summary>
 internal static class AclctlRun
 {
-    public static async Task<AclctlResult> InProcessAsync(string workingDirectory, string? stdin, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static async Task<AclctlResult> InProcessWithInputAsync(string workingDirectory, string? stdin, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
@@ -24,7 +24,7 @@ internal static class AclctlRun
     }
 
     public static Task<AclctlResult> InProcessAsync(string workingDirectory, params string[] args) =>
-        InProcessAsync(workingDirectory, null, null, args);
+        InProcessWithInputAsync(workingDirectory, null, null, args);
 
     /// <summary>The built aclctl executable (beside the test assembly), as a user runs it.</summary>
     public static async Task<AclctlResult> ProcessAsync(string workingDirectory, string? stdin, params string[] args)
