@@ -6,10 +6,10 @@ namespace AclOperator.Cli;
 /// <summary>The <c>aclctl</c> command line: <c>crds</c>, <c>validate</c>, <c>compile</c>, <c>hash</c>.</summary>
 public static class AclctlApp
 {
-    /// <summary>Exit status of a run that found errors in its input.</summary>
+    /// <summary>Exit status of a run that found errors in its input (System.CommandLine also exits 1 on usage errors).</summary>
     public const int InputErrors = 1;
 
-    /// <summary>Exit status of a run that could not read or write a file (or a usage error).</summary>
+    /// <summary>Exit status of a run that could not read or write a file.</summary>
     public const int Failure = 2;
 
     public static RootCommand CreateRootCommand(AclctlConsole console)
