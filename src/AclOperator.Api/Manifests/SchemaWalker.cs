@@ -110,7 +110,7 @@ internal sealed partial class SchemaWalker(string file)
 
         if (DictionaryValueType(type) is { } valueType)
         {
-            return Map(node, valueType, path);
+            return Map(node, valueType, path, property);
         }
 
         if (ListItemType(type) is { } itemType)
@@ -234,7 +234,7 @@ internal sealed partial class SchemaWalker(string file)
         return array;
     }
 
-    private JsonObject? Map(YamlNode node, Type valueType, string path)
+    private JsonObject? Map(YamlNode node, Type valueType, string path, PropertyInfo? property)
     {
         if (node is not YamlMappingNode map)
         {
@@ -242,11 +242,18 @@ internal sealed partial class SchemaWalker(string file)
             return null;
         }
 
+        // On a map, Items bounds the entries (maxProperties) and Length its string values, as in the CRD schema.
+        if (property?.GetCustomAttribute<ItemsAttribute>() is { MaxItems: >= 0 } items && map.Children.Count > items.MaxItems)
+        {
+            Fail(node, path, $"Too many: {map.Children.Count}: must have at most {items.MaxItems} items");
+            return null;
+        }
+
         var obj = new JsonObject();
         foreach (var (k, v) in map.Children)
         {
             string key = ((k as YamlScalarNode)?.Value) ?? "";
-            obj[key] = Walk(v, valueType, $"{path}.{key}");
+            obj[key] = Walk(v, valueType, $"{path}.{key}", valueType == typeof(string) ? property : null);
         }
 
         return obj;

@@ -10,11 +10,20 @@ public static class AclopApi
     /// <summary><c>apiVersion</c> as written in manifests.</summary>
     public const string ApiVersion = Group + "/" + Version;
 
-    /// <summary>The category every kind is listed under (<c>kubectl get aclop</c>).</summary>
-    public const string Category = "aclop";
+    /// <summary>The category every kind is listed under (<c>kubectl get redis</c>).</summary>
+    public const string Category = "redis";
+
+    /// <summary>A second, operator-specific category (<c>kubectl get aclop</c>), for clusters where other operators use <c>redis</c>.</summary>
+    public const string OperatorCategory = "aclop";
 
     /// <summary>JSONPath of the Ready condition's status, for printer columns.</summary>
     internal const string ReadyColumn = ".status.conditions[?(@.type==\"Ready\")].status";
+
+    /// <summary>JSONPath of the Valid condition's status, for printer columns.</summary>
+    internal const string ValidColumn = ".status.conditions[?(@.type==\"Valid\")].status";
+
+    /// <summary>JSONPath of the Enforced condition's status, for printer columns.</summary>
+    internal const string EnforcedColumn = ".status.conditions[?(@.type==\"Enforced\")].status";
 
     /// <summary>A DNS-1123 subdomain (object names, Secret names).</summary>
     internal const string DnsSubdomainPattern = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";

@@ -13,15 +13,19 @@ public sealed class BackendSpec
     [Description("embedded: Garnet in-process (no socket), with a PVC; sidecar: a Redis/Valkey container listening on localhost only; upstream: an existing Redis/Valkey.")]
     [Required]
     [EnumValues("embedded", "sidecar", "upstream")]
+    [Length(MaxLength = 16)]
     [DefaultValue("sidecar")]
     public string Type { get; set; } = "sidecar";
 
     [JsonPropertyName("embedded")]
+    [Description("Settings of the embedded backend (type embedded).")]
     public EmbeddedBackendSpec? Embedded { get; set; }
 
     [JsonPropertyName("sidecar")]
+    [Description("Settings of the sidecar backend (type sidecar).")]
     public SidecarBackendSpec? Sidecar { get; set; }
 
     [JsonPropertyName("upstream")]
+    [Description("The existing store (type upstream; required then).")]
     public UpstreamBackendSpec? Upstream { get; set; }
 }

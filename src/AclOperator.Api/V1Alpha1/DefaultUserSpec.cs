@@ -15,14 +15,17 @@ public sealed class DefaultUserSpec
     public bool? Enabled { get; set; }
 
     [JsonPropertyName("noPassword")]
+    [Description("nopass: any password authenticates. Excludes passwords and passwordHashes.")]
     [DefaultValue(false)]
     public bool? NoPassword { get; set; }
 
     [JsonPropertyName("passwords")]
+    [Description("Cleartext passwords from Secrets in the server's namespace; only SHA-256 hashes leave the operator.")]
     [Items(MaxItems = 16)]
     public IList<PasswordSource>? Passwords { get; set; }
 
     [JsonPropertyName("passwordHashes")]
+    [Description("SHA-256 password hashes (64 lowercase hex characters) from Secrets; never inline (O4).")]
     [Items(MaxItems = 16)]
     public IList<PasswordSource>? PasswordHashes { get; set; }
 
@@ -33,6 +36,7 @@ public sealed class DefaultUserSpec
     public IList<string>? Acls { get; set; }
 
     [JsonPropertyName("rules")]
+    [Description("ACL rules in Redis syntax, one ACL SETUSER argument per item, applied after acls.")]
     [Items(MaxItems = 256)]
     [Length(MinLength = 1, MaxLength = 1024)]
     public IList<string>? Rules { get; set; }

@@ -13,6 +13,7 @@ public sealed class EmbeddedBackendSpec
     public ResourceQuantity? StorageSize { get; set; }
 
     [JsonPropertyName("storageClassName")]
+    [Description("StorageClass of the PersistentVolumeClaim; omitted: the cluster's default.")]
     [Length(MaxLength = 253)]
     public string? StorageClassName { get; set; }
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.Json.Serialization;
 using AclOperator.Api.Schema;
 using k8s;
@@ -11,7 +12,11 @@ namespace AclOperator.Api.V1Alpha1;
 /// </summary>
 [KubernetesEntity(Group = AclopApi.Group, ApiVersion = AclopApi.Version, Kind = KindName, PluralName = "redisacls")]
 [ShortNames("racl")]
-[Categories(AclopApi.Category)]
+[Categories(AclopApi.Category, AclopApi.OperatorCategory)]
+[StatusSubresource]
+[Description("A named, reusable set of Redis ACL rules (like Redis Enterprise's redis_acls), referenced by RedisAclUsers of the same namespace through spec.acls.")]
+[PrinterColumn("Valid", "string", AclopApi.ValidColumn)]
+[PrinterColumn("Users", "integer", ".status.userCount")]
 [PrinterColumn("Ready", "string", AclopApi.ReadyColumn)]
 [PrinterColumn("Age", "date", ".metadata.creationTimestamp")]
 [ValidationRule("!(self.metadata.name in ['full-access', 'read-only', 'not-dangerous'])", Message = "full-access, read-only and not-dangerous are built-in ACL names")]
@@ -29,9 +34,11 @@ public sealed class RedisAcl : IKubernetesObject<V1ObjectMeta>, ISpec<RedisAclSp
     public V1ObjectMeta Metadata { get; set; } = new();
 
     [JsonPropertyName("spec")]
+    [Description("The rules of the set.")]
     [Required]
     public RedisAclSpec Spec { get; set; } = new();
 
     [JsonPropertyName("status")]
+    [Description("Whether the set is valid on its own and how many users use it; written by the operator.")]
     public RedisAclStatus? Status { get; set; }
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.Json.Serialization;
 using AclOperator.Api.Schema;
 using k8s;
@@ -8,7 +9,9 @@ namespace AclOperator.Api.V1Alpha1;
 /// <summary>One enforcement server (a StatefulSet of aclop-server pods and its Service). Admin-only (O3).</summary>
 [KubernetesEntity(Group = AclopApi.Group, ApiVersion = AclopApi.Version, Kind = KindName, PluralName = "redisaclservers")]
 [ShortNames("ras")]
-[Categories(AclopApi.Category)]
+[Categories(AclopApi.Category, AclopApi.OperatorCategory)]
+[StatusSubresource]
+[Description("One enforcement server: a StatefulSet of aclop-server pods in front of a Redis/Valkey backend, enforcing the ACL compiled from the RedisAclUsers bound to it. Admin-only.")]
 [PrinterColumn("Backend", "string", ".spec.backend.type")]
 [PrinterColumn("Replicas", "integer", ".spec.replicas")]
 [PrinterColumn("Enforced", "integer", ".status.enforcedReplicas")]
@@ -30,9 +33,11 @@ public sealed class RedisAclServer : IKubernetesObject<V1ObjectMeta>, ISpec<Redi
     public V1ObjectMeta Metadata { get; set; } = new();
 
     [JsonPropertyName("spec")]
+    [Description("The desired enforcement server.")]
     [Required]
     public RedisAclServerSpec Spec { get; set; } = new();
 
     [JsonPropertyName("status")]
+    [Description("The published ACL revision and how many replicas enforce it; written by the operator.")]
     public RedisAclServerStatus? Status { get; set; }
 }

@@ -6,7 +6,7 @@ using k8s.Models;
 namespace AclOperator.Api.V1Alpha1;
 
 /// <summary>The desired enforcement server.</summary>
-[ValidationRule("!has(self.replicas) || self.replicas == 1 || (has(self.backend) && self.backend.type == 'upstream')",
+[ValidationRule("!has(self.replicas) || self.replicas <= 1 || (has(self.backend) && self.backend.type == 'upstream')",
     Message = "replicas > 1 needs an upstream backend: embedded and sidecar replicas would be separate databases behind one Service (O11)", FieldPath = ".replicas")]
 public sealed class RedisAclServerSpec
 {
@@ -32,6 +32,7 @@ public sealed class RedisAclServerSpec
     [JsonPropertyName("aclPubsubDefault")]
     [Description("acl-pubsub-default: the channels a new user starts with.")]
     [EnumValues("resetchannels", "allchannels")]
+    [Length(MaxLength = 16)]
     [DefaultValue("resetchannels")]
     public string? AclPubsubDefault { get; set; }
 
@@ -44,6 +45,7 @@ public sealed class RedisAclServerSpec
     [JsonPropertyName("runtimeAcl")]
     [Description("Whether clients may create users with ACL SETUSER/DELUSER at runtime (persisted to the <server>-acl-runtime Secret; tenant ceilings apply). Managed users can never be changed at runtime.")]
     [EnumValues("Deny", "Allow")]
+    [Length(MaxLength = 16)]
     [DefaultValue("Deny")]
     public string? RuntimeAcl { get; set; }
 

@@ -9,6 +9,7 @@ namespace AclOperator.Api.V1Alpha1;
 public sealed class RedisAclStatus
 {
     [JsonPropertyName("observedGeneration")]
+    [Description("The metadata.generation the status was computed from.")]
     public long? ObservedGeneration { get; set; }
 
     [JsonPropertyName("conditions")]

@@ -16,7 +16,7 @@ public sealed class RedisAclUserSpec
     [JsonPropertyName("username")]
     [Description("The Redis user name; defaults to metadata.name (Redis names allow characters Kubernetes names do not). In a tenant namespace the server's usernamePrefix is put in front of it.")]
     [Length(MinLength = 1, MaxLength = 512)]
-    [Pattern("^[^\\s\\x00]+$")]
+    [ValidationRule("""!self.matches('[\\x00\\t\\n\\v\\f\\r ]')""", Message = "Usernames can't contain spaces or null characters")]
     [ValidationRule("self != 'default'", Message = "the default user is configured on the RedisAclServer (spec.defaultUser)")]
     [ValidationRule("!self.startsWith('_aclop')", Message = "usernames starting with _aclop are reserved")]
     public string? Username { get; set; }

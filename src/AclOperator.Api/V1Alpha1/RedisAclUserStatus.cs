@@ -9,6 +9,7 @@ namespace AclOperator.Api.V1Alpha1;
 public sealed class RedisAclUserStatus
 {
     [JsonPropertyName("observedGeneration")]
+    [Description("The metadata.generation the status was computed from.")]
     public long? ObservedGeneration { get; set; }
 
     [JsonPropertyName("conditions")]
@@ -19,20 +20,25 @@ public sealed class RedisAclUserStatus
 
     [JsonPropertyName("username")]
     [Description("The Redis user name clients authenticate as (with the namespace prefix).")]
+    [Length(MaxLength = 1024)]
     public string? Username { get; set; }
 
     [JsonPropertyName("requestedRules")]
-    [Description("The rules applied, in order (RedisAcl rules expanded), without passwords.")]
+    [Description("The rules as requested, in the order applied (RedisAcl rules expanded), without passwords.")]
+    [Length(MaxLength = 1048576)]
     public string? RequestedRules { get; set; }
 
     [JsonPropertyName("canonicalRules")]
-    [Description("The user as ACL LIST shows it, without password hashes.")]
+    [Description("The canonical rules the engine normalised them to: the user as ACL LIST shows it, without password hashes.")]
+    [Length(MaxLength = 1048576)]
     public string? CanonicalRules { get; set; }
 
     [JsonPropertyName("passwordCount")]
+    [Description("How many passwords authenticate the user (never a password or a hash, O4).")]
     public int? PasswordCount { get; set; }
 
     [JsonPropertyName("enforcedRevision")]
-    [Description("The ACL revision every running replica enforces for this user.")]
+    [Description("The ACL revision every running replica enforces for this user (n/m replicas are on the RedisAclServer's status, O12).")]
+    [Length(MaxLength = 64)]
     public string? EnforcedRevision { get; set; }
 }

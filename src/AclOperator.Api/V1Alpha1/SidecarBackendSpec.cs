@@ -8,7 +8,9 @@ namespace AclOperator.Api.V1Alpha1;
 public sealed class SidecarBackendSpec
 {
     [JsonPropertyName("flavor")]
+    [Description("The store the sidecar runs.")]
     [EnumValues("valkey", "redis")]
+    [Length(MaxLength = 16)]
     [DefaultValue("valkey")]
     public string? Flavor { get; set; }
 

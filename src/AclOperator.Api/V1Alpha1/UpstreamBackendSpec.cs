@@ -8,16 +8,19 @@ namespace AclOperator.Api.V1Alpha1;
 public sealed class UpstreamBackendSpec
 {
     [JsonPropertyName("host")]
+    [Description("Host name or IP address of the store.")]
     [Required]
     [Length(MinLength = 1, MaxLength = 253)]
     public string Host { get; set; } = "";
 
     [JsonPropertyName("port")]
+    [Description("Port of the store.")]
     [DefaultValue(6379)]
     [Range(Minimum = 1, Maximum = 65535)]
     public int? Port { get; set; }
 
     [JsonPropertyName("tls")]
+    [Description("Connect with TLS.")]
     [DefaultValue(false)]
     public bool? Tls { get; set; }
 

@@ -8,6 +8,7 @@ namespace AclOperator.Api.V1Alpha1;
 public sealed class UserNamespaceSpec
 {
     [JsonPropertyName("namespace")]
+    [Description("The tenant namespace.")]
     [Required]
     [Length(MinLength = 1, MaxLength = 63)]
     [Pattern(AclopApi.DnsLabelPattern)]

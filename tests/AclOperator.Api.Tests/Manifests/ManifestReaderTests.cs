@@ -103,8 +103,8 @@ public sealed class ManifestReaderTests
             ["m.yaml:5: spec.replicas: Invalid value: 65: must be less than or equal to 64"],
             Errors("apiVersion: aclop.dev/v1alpha1\nkind: RedisAclServer\nmetadata: {name: s}\nspec:\n  replicas: 65\n"));
         Assert.Equal(
-            ["m.yaml:6: spec.username: Invalid value: \"a b\": should match '^[^\\s\\x00]+$'"],
-            Errors("apiVersion: aclop.dev/v1alpha1\nkind: RedisAclUser\nmetadata: {name: a}\nspec:\n  serverRef: {name: s}\n  username: \"a b\"\n"));
+            ["m.yaml:5: spec.serverRef.namespace: Invalid value: \"Apps\": should match '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$'"],
+            Errors("apiVersion: aclop.dev/v1alpha1\nkind: RedisAclUser\nmetadata: {name: a}\nspec:\n  serverRef: {name: s, namespace: Apps}\n"));
         Assert.Equal(
             ["m.yaml:5: spec.rules: Required value: must list at least one item"],
             Errors("apiVersion: aclop.dev/v1alpha1\nkind: RedisAcl\nmetadata: {name: a}\nspec:\n  rules: []\n"));

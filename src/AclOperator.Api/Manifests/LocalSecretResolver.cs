@@ -1,17 +1,19 @@
 using System.Text;
 using AclOperator.Api.Compilation;
-using AclOperator.Api.Manifests;
 using AclOperator.Api.V1Alpha1;
 
-namespace AclOperator.Server.AclRuntime;
+namespace AclOperator.Api.Manifests;
 
 /// <summary>
 /// Local mode's secretKeyRef resolution, first match wins: a Secret manifest in the folder (<c>stringData</c> or
 /// <c>data</c>); the file <c>&lt;dir&gt;/secrets/&lt;name&gt;/&lt;key&gt;</c> (the layout of a mounted Secret volume, bytes as
 /// they are); the environment variable <c>ACLOP_SECRET_&lt;NAME&gt;_&lt;KEY&gt;</c> (upper case, other characters as
-/// <c>_</c>).
+/// <c>_</c>). Shared by the server's local mode and <c>aclctl compile</c>.
 /// </summary>
-internal sealed class LocalSecretResolver(ManifestSet manifests, string folder, Func<string, string?> environment) : ISecretResolver
+/// <param name="manifests">The files read; their Secret manifests come first.</param>
+/// <param name="folder">The folder whose <c>secrets/&lt;name&gt;/&lt;key&gt;</c> files are read.</param>
+/// <param name="environment">Environment lookup for <c>ACLOP_SECRET_*</c>.</param>
+public sealed class LocalSecretResolver(ManifestSet manifests, string folder, Func<string, string?> environment) : ISecretResolver
 {
     public SecretLookup Resolve(string? objectNamespace, SecretKeyRef reference)
     {
@@ -34,7 +36,7 @@ internal sealed class LocalSecretResolver(ManifestSet manifests, string folder, 
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                return SecretLookup.Unavailable($"secrets/{reference.Name}/{reference.Key}: {AclFileSource.StrError(e)}");
+                return SecretLookup.Unavailable($"secrets/{reference.Name}/{reference.Key}: {StrError(e)}");
             }
         }
 
@@ -62,4 +64,12 @@ internal sealed class LocalSecretResolver(ManifestSet manifests, string folder, 
             }
         });
     }
+
+    /// <summary>The C library's strerror text for the usual file errors, as Redis prints them.</summary>
+    private static string StrError(Exception e) => e switch
+    {
+        FileNotFoundException or DirectoryNotFoundException => "No such file or directory",
+        UnauthorizedAccessException => "Permission denied",
+        _ => e.Message,
+    };
 }

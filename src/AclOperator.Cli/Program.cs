@@ -1,0 +1,3 @@
+using AclOperator.Cli;
+
+return await AclctlApp.RunAsync(args, AclctlConsole.System).ConfigureAwait(false);
