@@ -1,0 +1,23 @@
+namespace AclOperator.Testing.FakeKube;
+
+/// <summary>Settings of a <see cref="FakeKubeServer"/>.</summary>
+public sealed class FakeKubeOptions
+{
+    /// <summary>
+    /// How many changes (over all resources) are kept for watch replay and consistent continue tokens; a watch or
+    /// continue token older than the window gets 410 Expired, as from a compacted etcd.
+    /// </summary>
+    public int WatchHistorySize { get; init; } = 10_000;
+
+    /// <summary>How often watches that asked for bookmarks (allowWatchBookmarks=true) get a BOOKMARK event.</summary>
+    public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often the background controllers (garbage collector, namespace and CRD cleanup) run.</summary>
+    public TimeSpan ControllerInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Namespaces that exist at start, as in a new cluster.</summary>
+    public IReadOnlyList<string> Namespaces { get; init; } = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+    /// <summary>Clock for timestamps (creationTimestamp, deletionTimestamp, managedFields time).</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+}
