@@ -81,8 +81,9 @@ public sealed class ControllerTests
         await Eventually.TrueAsync(() => r.Calls.Count == 3, "the initial objects were reconciled");
 
         // The watch goes down and stays down while b changes, c is deleted and d is created.
+        await cluster.WaitForWatchesAsync();
         cluster.Server.Faults.FailNext(int.MaxValue, 503, verb: "watch", resource: "redisaclusers");
-        cluster.Server.Faults.DropWatches(abort: true);
+        await cluster.DropWatchesAsync(abort: true);
         var b2 = await cluster.SetRulesAsync("b", "default", "+@all");
         await cluster.DeleteUserAsync("c");
         var d = await cluster.CreateAsync(TestCluster.User("d"));

@@ -58,7 +58,7 @@ public sealed class InformerTests
         Assert.Equal(["bob"], informer.Cache.ByIndex("secret", "default/shared-pw").Select(u => u.Metadata.Name));
         Assert.Equal(["carol"], informer.Cache.ByIndex("secret", "team-a/shared-pw").Select(u => u.Metadata.Name));
         // Three items with page size 2: two list requests, continue token on the second.
-        var lists = cluster.Server.Requests.Where(r => r.Verb == "list" && r.Resource == "redisaclusers").ToList();
+        var lists = await cluster.RequestsAsync(r => r.Verb == "list" && r.Resource == "redisaclusers", 2);
         Assert.Equal(2, lists.Count);
         Assert.Contains("continue=", lists[1].Query, StringComparison.Ordinal);
         Assert.All(handler.Events, e => Assert.StartsWith("add ", e, StringComparison.Ordinal));
@@ -115,7 +115,7 @@ public sealed class InformerTests
         var resumeFrom = informer.LastResourceVersion;
         var watchesBefore = informer.WatchCount;
 
-        Assert.Equal(1, cluster.Server.Faults.DropWatches(abort));
+        Assert.Equal(1, await cluster.DropWatchesAsync(abort));
         var carol = await cluster.CreateAsync(TestCluster.User("carol"));
         var bob2 = await cluster.SetRulesAsync("bob", "default", "+ping");
         await Eventually.TrueAsync(() => informer.Cache.Get("default", "bob")?.Metadata.ResourceVersion == bob2.Metadata.ResourceVersion
@@ -153,12 +153,13 @@ public sealed class InformerTests
         var run = informer.RunAsync(stop.Token);
         await informer.WaitForSyncAsync(Ct);
         handler.Clear();
-        var listsBefore = cluster.Server.Requests.Count(r => r.Verb == "list" && r.Resource == "redisaclusers");
+        var listsBefore = (await cluster.RequestsAsync(r => r.Verb == "list" && r.Resource == "redisaclusers", 1)).Count;
 
         // The watch ends and cannot reopen for a while; meanwhile objects change and the history it would resume
         // from is lost (compaction), or the server answers the resumed watch with 410 Expired.
+        await cluster.WaitForWatchesAsync();
         cluster.Server.Faults.FailNext(int.MaxValue, 503, verb: "watch", resource: "redisaclusers");
-        cluster.Server.Faults.DropWatches(abort: true);
+        await cluster.DropWatchesAsync(abort: true);
         var bob = await cluster.SetRulesAsync("bob", "default", "+@all");
         await cluster.DeleteUserAsync("carol");
         var dave = await cluster.CreateAsync(TestCluster.User("dave"));
@@ -178,7 +179,7 @@ public sealed class InformerTests
         await Eventually.TrueAsync(() => informer.ListCount == 2 && informer.Cache.Get("default", "dave") is not null
             && informer.Cache.Get("default", "carol") is null && informer.Cache.Get("default", "bob")?.Metadata.ResourceVersion == bob.Metadata.ResourceVersion,
             "the relist brought the cache up to date");
-        var relist = cluster.Server.Requests.Where(r => r.Verb == "list" && r.Resource == "redisaclusers").Skip(listsBefore).First();
+        var relist = (await cluster.RequestsAsync(r => r.Verb == "list" && r.Resource == "redisaclusers", listsBefore + 1)).Skip(listsBefore).First();
         Assert.DoesNotContain("resourceVersion=", relist.Query, StringComparison.Ordinal);
         Assert.Equal(
             (await cluster.ListUsersAsync()).Select(u => (u.Metadata.Name, u.Metadata.ResourceVersion)).Order(),
@@ -278,11 +279,11 @@ public sealed class InformerTests
         await cluster.CreateAsync(TestCluster.User("b2", "team-b"));
         await Eventually.TrueAsync(() => informer.Cache.Get("team-b", "b2") is not null, "b2 is cached");
         Assert.Null(informer.Cache.Get("team-c", "c2"));
-        Assert.Equal(["team-a", "team-b"], cluster.Server.Requests.Where(r => r.Verb == "list" && r.Resource == "redisaclusers").Select(r => r.Namespace).Order());
+        Assert.Equal(["team-a", "team-b"], (await cluster.RequestsAsync(r => r.Verb == "list" && r.Resource == "redisaclusers", 2)).Select(r => r.Namespace).Order());
 
         // A relist of one namespace leaves the other's cache alone.
         cluster.Server.CompactHistory();
-        cluster.Server.Faults.DropWatches(abort: true);
+        await cluster.DropWatchesAsync(abort: true, expectedOpen: 2);
         await cluster.DeleteUserAsync("a1", "team-a");
         await Eventually.TrueAsync(() => informer.Cache.Get("team-a", "a1") is null, "the deletion is seen after the relist");
         Assert.NotNull(informer.Cache.Get("team-b", "b1"));

@@ -46,7 +46,9 @@ public sealed partial class EventRecorder : IEventRecorder, IDisposable
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var now = _time.GetUtcNow().UtcDateTime;
+            // metav1.Time has whole seconds; truncating keeps lastTimestamp >= firstTimestamp after the round trip.
+            var utc = _time.GetUtcNow().UtcDateTime;
+            var now = new DateTime(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
             if (_seen.TryGetValue(key, out var seen))
             {
                 var count = seen.Count + 1;
@@ -91,7 +93,7 @@ public sealed partial class EventRecorder : IEventRecorder, IDisposable
         int count, DateTime first, DateTime now, CancellationToken cancellationToken)
     {
         var meta = regarding.Metadata;
-        var unixNanos = (now - DateTime.UnixEpoch).Ticks * 100;
+        var unixNanos = (_time.GetUtcNow().UtcDateTime - DateTime.UnixEpoch).Ticks * 100;
         var evt = new Corev1Event
         {
             Metadata = new V1ObjectMeta { Name = string.Create(CultureInfo.InvariantCulture, $"{meta.Name}.{unixNanos:x}"), NamespaceProperty = ns },

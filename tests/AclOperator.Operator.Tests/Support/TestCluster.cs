@@ -46,6 +46,29 @@ internal sealed class TestCluster : IAsyncDisposable
         return cluster;
     }
 
+    /// <summary>
+    /// Ends the open watches once <paramref name="expectedOpen"/> are open (an informer marks itself synced after its
+    /// list, before its watch is registered; dropping earlier would miss it). Returns how many were dropped.
+    /// </summary>
+    public async Task<int> DropWatchesAsync(bool abort = false, int expectedOpen = 1)
+    {
+        await WaitForWatchesAsync(expectedOpen);
+        return Server.Faults.DropWatches(abort);
+    }
+
+    /// <summary>
+    /// The requests matching <paramref name="match"/> once at least <paramref name="atLeast"/> were recorded: the fake
+    /// records a request after its response went out, so a client can see the answer before the record exists.
+    /// </summary>
+    public async Task<IReadOnlyList<RecordedRequest>> RequestsAsync(Func<RecordedRequest, bool> match, int atLeast)
+    {
+        await Eventually.TrueAsync(() => Server.Requests.Count(match) >= atLeast, $"{atLeast} matching requests were recorded");
+        return Server.Requests.Where(match).ToList();
+    }
+
+    public Task WaitForWatchesAsync(int expectedOpen = 1) =>
+        Eventually.TrueAsync(() => Server.OpenWatches >= expectedOpen, $"{expectedOpen} watches are open");
+
     public SharedInformer<T> Informer<T>(InformerOptions<T> options)
         where T : class, IKubernetesObject<V1ObjectMeta> =>
         new(Resources, options, NullLogger<SharedInformer<T>>.Instance);
