@@ -83,6 +83,14 @@ public sealed class DiscoveryTests
         var cm = await raw.GetAsync(Samples.ConfigMapsPath + "/c1", accept: table);
         Assert.Equal(["Name", "Data", "Age"], cm.Json["columnDefinitions"]!.AsArray().Select(c => c!["name"]!.ToString()).ToArray());
         Assert.Equal(2, (int)cm.Json["rows"]![0]!["cells"]![1]!);
+
+        await raw.PostAsync("/api/v1/namespaces/default/services", """{"metadata":{"name":"acl"},"spec":{"selector":{"app":"acl"},"ports":[{"port":6379}]}}""");
+        var svc = await raw.GetAsync("/api/v1/namespaces/default/services/acl", accept: table);
+        Assert.Equal(["Name", "Type", "Cluster-IP", "External-IP", "Port(s)", "Age"], svc.Json["columnDefinitions"]!.AsArray().Select(c => c!["name"]!.ToString()).ToArray());
+        var cells = svc.Json["rows"]![0]!["cells"]!.AsArray();
+        Assert.Equal("ClusterIP", cells[1]!.ToString());
+        Assert.Matches(@"^10\.96\.\d+\.\d+$", cells[2]!.ToString());
+        Assert.Equal("6379/TCP", cells[4]!.ToString());
     }
 
     [Fact]

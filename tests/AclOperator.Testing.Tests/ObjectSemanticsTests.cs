@@ -213,6 +213,11 @@ public sealed class ObjectSemanticsTests
         Assert.Null(created.StringData);
         Assert.Equal("Opaque", created.Type);
         Assert.Equal("hunter2", System.Text.Encoding.UTF8.GetString(created.Data["password"]));
+
+        using var raw = new RawApi(server);
+        var bad = await raw.PostAsync("/api/v1/namespaces/default/secrets", """{"metadata":{"name":"s2"},"data":{"k":"not base64!"}}""");
+        Assert.Equal(400, bad.Status);
+        Assert.Equal("Secret in version \"v1\" cannot be handled as a Secret: illegal base64 data at input byte 3", bad.Str("message"));
     }
 
     [Fact]
@@ -345,5 +350,21 @@ public sealed class ObjectSemanticsTests
             """);
         Assert.Equal(422, r.Status);
         Assert.Equal("ConfigMap \"c1\" is invalid: metadata.ownerReferences: Invalid value: \"\": Only one reference can have Controller set to true", r.Str("message"));
+    }
+
+    [Fact]
+    public async Task Unknown_top_level_and_metadata_fields_of_built_ins_follow_fieldValidation()
+    {
+        await using var server = await FakeKubeServer.StartAsync(cancellationToken: Ct);
+        using var raw = new RawApi(server);
+        const string body = """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"NAME","lables":{"a":"b"}},"datta":{"a":"1"}}""";
+        var strict = await raw.SendAsync(HttpMethod.Post, Samples.ConfigMapsPath + "?fieldValidation=Strict", body.Replace("NAME", "c1", StringComparison.Ordinal));
+        Assert.Equal(400, strict.Status);
+        Assert.Equal("strict decoding error: unknown field \"datta\", unknown field \"metadata.lables\"", strict.Str("message"));
+        var warn = await raw.PostAsync(Samples.ConfigMapsPath, body.Replace("NAME", "c2", StringComparison.Ordinal));
+        Assert.Equal(201, warn.Status);
+        Assert.Null(warn.Json["datta"]);
+        Assert.Null(warn.Json["metadata"]!["lables"]);
+        Assert.Equal("299 - \"unknown field \\\"datta\\\"\",299 - \"unknown field \\\"metadata.lables\\\"\"", warn.Headers["Warning"]);
     }
 }

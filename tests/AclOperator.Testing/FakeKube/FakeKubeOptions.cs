@@ -18,6 +18,16 @@ public sealed class FakeKubeOptions
     /// <summary>Namespaces that exist at start, as in a new cluster.</summary>
     public IReadOnlyList<string> Namespaces { get; init; } = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
+    /// <summary>
+    /// Stand in for the StatefulSet controller and kubelets: create the pods of every StatefulSet (Running and Ready at
+    /// once, replaced when the template changes) and keep the set's status current. Off by default: without it, as in
+    /// an API server with no controllers, StatefulSets get no pods.
+    /// </summary>
+    public bool SimulateStatefulSets { get; init; }
+
+    /// <summary>Keep every request in <see cref="FakeKubeServer.Requests"/> (turn off for long benchmark runs).</summary>
+    public bool RecordRequests { get; init; } = true;
+
     /// <summary>Clock for timestamps (creationTimestamp, deletionTimestamp, managedFields time).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace AclOperator.Testing.FakeKube;
@@ -60,6 +61,9 @@ public sealed class FakeKubeServer : IAsyncDisposable
     /// <summary>The current global resourceVersion (the revision of the last write).</summary>
     public long ResourceVersion => _state.Store.Revision;
 
+    /// <summary>Exceptions of background controller passes (a bug in the fake if not empty).</summary>
+    public ConcurrentQueue<Exception> ControllerErrors { get; } = new();
+
     /// <summary>The number of watch connections currently open.</summary>
     public int OpenWatches => _state.Store.Subscriptions().Count;
 
@@ -81,6 +85,7 @@ public sealed class FakeKubeServer : IAsyncDisposable
         }
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(FakeKubeServer).Assembly.GetName().Name });
         builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<IHostLifetime, PassiveHostLifetime>();
         builder.WebHost.UseKestrel(k =>
         {
             k.Listen(IPAddress.Loopback, 0);
@@ -117,6 +122,11 @@ public sealed class FakeKubeServer : IAsyncDisposable
             catch (OperationCanceledException)
             {
                 return;
+            }
+            catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException or NullReferenceException or ArgumentException or InvalidCastException)
+            {
+                // Keep the controllers running; a failed pass is retried on the next change or tick.
+                ControllerErrors.Enqueue(e);
             }
         }
     }

@@ -227,6 +227,23 @@ internal sealed class ApiOperations
         }
     }
 
+    /// <summary>fieldValidation for pruned unknown fields: Strict is a 400, Warn a Warning header, Ignore silence.</summary>
+    private static void ReportUnknownFields(List<string> unknown, WriteOptions o)
+    {
+        if (unknown.Count == 0)
+        {
+            return;
+        }
+        if (o.FieldValidation == "Strict")
+        {
+            throw ApiErrors.BadRequest("strict decoding error: " + string.Join(", ", unknown.Select(u => $"unknown field \"{u}\"")));
+        }
+        if (o.FieldValidation == "Warn")
+        {
+            o.Warnings.AddRange(unknown.Select(u => $"unknown field \"{u}\""));
+        }
+    }
+
     /// <summary>Pruning, defaulting and schema validation of custom resources; unknown fields per fieldValidation.</summary>
     private static void CustomResourcePipeline(ResourceType type, JsonObject obj, WriteOptions o, List<FieldError> errors)
     {
@@ -234,18 +251,7 @@ internal sealed class ApiOperations
         {
             return;
         }
-        var unknown = SchemaPruner.Prune(obj, schema);
-        if (unknown.Count > 0)
-        {
-            if (o.FieldValidation == "Strict")
-            {
-                throw ApiErrors.BadRequest("strict decoding error: " + string.Join(", ", unknown.Select(u => $"unknown field \"{u}\"")));
-            }
-            if (o.FieldValidation == "Warn")
-            {
-                o.Warnings.AddRange(unknown.Select(u => $"unknown field \"{u}\""));
-            }
-        }
+        ReportUnknownFields(SchemaPruner.Prune(obj, schema), o);
         SchemaDefaulter.Apply(obj, schema);
         errors.AddRange(SchemaValidator.Validate(obj, schema));
     }
@@ -260,6 +266,7 @@ internal sealed class ApiOperations
         }
         else
         {
+            ReportUnknownFields(BuiltInFields.Prune(type, obj), o);
             BuiltInStrategy.Validate(type, obj, old, errors);
             if (type.Kind == "CustomResourceDefinition")
             {
@@ -279,6 +286,7 @@ internal sealed class ApiOperations
             var obj = JsonTools.Clone(body);
             CheckTypeMeta(type, obj);
             obj = ToStorage(type, obj);
+            BuiltInStrategy.CheckDecodable(type, obj);
             var meta = JsonTools.Metadata(obj);
             CheckNamespace(type, meta, ns);
             if (!managedFieldsComputed && !string.IsNullOrEmpty(JsonTools.Str(meta, "resourceVersion")))
@@ -559,6 +567,7 @@ internal sealed class ApiOperations
             }
         }
         CheckTypeMeta(type, obj);
+        BuiltInStrategy.CheckDecodable(type, obj);
         var meta = JsonTools.Metadata(obj);
         var oldMeta = (JsonObject)old["metadata"]!;
         foreach (var f in new[] { "name", "namespace", "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation" })
@@ -884,6 +893,15 @@ internal sealed class ApiOperations
         }
         catch (ApiException e) when (e.Code is 404 or 409)
         {
+        }
+    }
+
+    /// <summary>Writes the status of an object as a controller (through the status subresource).</summary>
+    public void UpdateStatusInternal(ResourceType type, JsonObject existing, JsonObject changed, string manager)
+    {
+        lock (Store.Gate)
+        {
+            UpdateCore(type, existing, changed, "status", new WriteOptions { FieldManager = manager }, trackFields: true);
         }
     }
 

@@ -96,8 +96,11 @@ internal sealed class ApiRequestHandler
         }
         finally
         {
-            _log.Enqueue(new RecordedRequest(req.Method, req.Path.Value ?? "", req.QueryString.Value ?? "", verb, resource, ns, name,
-                ctx.Response.StatusCode, req.Headers.UserAgent.ToString()));
+            if (_s.Options.RecordRequests)
+            {
+                _log.Enqueue(new RecordedRequest(req.Method, req.Path.Value ?? "", req.QueryString.Value ?? "", verb, resource, ns, name,
+                    ctx.Response.StatusCode, req.Headers.UserAgent.ToString()));
+            }
         }
     }
 

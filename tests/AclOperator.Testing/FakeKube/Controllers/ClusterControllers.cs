@@ -18,10 +18,13 @@ internal sealed class ClusterControllers
     private readonly ServerState _s;
     private readonly ApiOperations _ops;
 
+    private readonly StatefulSetSimulator? _statefulSets;
+
     public ClusterControllers(ServerState state, ApiOperations ops)
     {
         _s = state;
         _ops = ops;
+        _statefulSets = state.Options.SimulateStatefulSets ? new StatefulSetSimulator(state, ops) : null;
     }
 
     private sealed record Item(ResourceType Type, JsonObject Object)
@@ -63,6 +66,7 @@ internal sealed class ClusterControllers
             Namespaces();
             CustomResourceCleanup();
             GarbageCollect();
+            _statefulSets?.RunOnce();
             return _s.Store.Revision != before;
         }
     }

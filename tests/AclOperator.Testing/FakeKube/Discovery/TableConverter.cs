@@ -19,6 +19,8 @@ internal static class TableConverter
 
     private static Column AgeColumn(DateTimeOffset now) => new("Age", "string", "", AgeDescription, 0, o => Age(o, now));
 
+    private static long Num(JsonObject o, string parent, string field) => JsonTools.Int(o[parent], field) ?? 0;
+
     private static string Age(JsonObject o, DateTimeOffset now) =>
         JsonTools.ParseTime(JsonTools.StrAt(o, "metadata", "creationTimestamp")) is { } t ? HumanDuration(now - t) : "<unknown>";
 
@@ -66,6 +68,32 @@ internal static class TableConverter
                 o => JsonTools.StrAt(o, "metadata", "creationTimestamp"))],
             ("coordination.k8s.io", "Lease") => [name, new("Holder", "string", "", "The holder of the lease.", 0,
                 o => JsonTools.StrAt(o, "spec", "holderIdentity") ?? ""), age],
+            ("apps", "StatefulSet") => [name, new("Ready", "string", "", "Number of the pod with ready state", 0,
+                o => $"{Num(o, "status", "readyReplicas")}/{Num(o, "spec", "replicas")}"), age],
+            ("apps", "Deployment") => [name,
+                new("Ready", "string", "", "Number of the pod with ready state", 0, o => $"{Num(o, "status", "readyReplicas")}/{Num(o, "spec", "replicas")}"),
+                new("Up-to-date", "integer", "", "Total number of non-terminated pods targeted by this deployment that have the desired template spec.", 0, o => Num(o, "status", "updatedReplicas")),
+                new("Available", "integer", "", "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.", 0, o => Num(o, "status", "availableReplicas")),
+                age],
+            ("", "Pod") => [name,
+                new("Ready", "string", "", "The aggregate readiness state of this pod for accepting traffic.", 0, o =>
+                    $"{(JsonTools.At(o, "status", "containerStatuses") as JsonArray ?? []).Count(c => c?["ready"] is JsonValue r && r.GetValue<bool>())}/{(JsonTools.At(o, "spec", "containers") as JsonArray ?? []).Count}"),
+                new("Status", "string", "", "The aggregate status of the containers in this pod.", 0, o => JsonTools.StrAt(o, "status", "phase") ?? ""),
+                new("Restarts", "string", "", "The number of times the containers in this pod have been restarted.", 0, o =>
+                    (JsonTools.At(o, "status", "containerStatuses") as JsonArray ?? []).Sum(c => (int)(JsonTools.Int(c, "restartCount") ?? 0)).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                age],
+            ("", "Service") => [name,
+                new("Type", "string", "", "The type of the service.", 0, o => JsonTools.StrAt(o, "spec", "type")),
+                new("Cluster-IP", "string", "", "The IP address of the service.", 0, o => JsonTools.StrAt(o, "spec", "clusterIP") ?? "<none>"),
+                new("External-IP", "string", "", "The external IP address of the service.", 0, _ => "<none>"),
+                new("Port(s)", "string", "", "The port(s) of the service.", 0, o =>
+                    string.Join(",", (JsonTools.At(o, "spec", "ports") as JsonArray ?? []).Select(p => $"{JsonTools.ScalarText(p?["port"])}/{JsonTools.Str(p, "protocol") ?? "TCP"}")) is { Length: > 0 } ports ? ports : "<none>"),
+                age],
+            ("policy", "PodDisruptionBudget") => [name,
+                new("Min Available", "string", "", "The minimum number of pods that must be available.", 0, o => JsonTools.At(o, "spec", "minAvailable") is { } v ? JsonTools.ScalarText(v) : "N/A"),
+                new("Max Unavailable", "string", "", "The maximum number of pods that may be unavailable.", 0, o => JsonTools.At(o, "spec", "maxUnavailable") is { } v ? JsonTools.ScalarText(v) : "N/A"),
+                new("Allowed Disruptions", "integer", "", "Calculated number of pods that may be disrupted at this time.", 0, o => Num(o, "status", "disruptionsAllowed")),
+                age],
             _ => [name, age],
         };
     }

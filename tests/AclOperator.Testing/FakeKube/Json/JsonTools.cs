@@ -152,8 +152,9 @@ internal static class JsonTools
         return true;
     }
 
+    /// <summary>An integral number, 3 or 3.0 alike (kube-openapi accepts float64 values that are whole numbers as integers).</summary>
     public static bool IsInteger(JsonNode? n) =>
-        TryNumber(n, out var d) && d == Math.Floor(d) && !double.IsInfinity(d) && !n!.ToJsonString().Contains('.', StringComparison.Ordinal);
+        TryNumber(n, out var d) && d == Math.Floor(d) && !double.IsInfinity(d);
 
     public static string Timestamp(DateTimeOffset t) =>
         t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);

@@ -98,6 +98,33 @@ internal static class BuiltInStrategy
         }
     }
 
+    /// <summary>
+    /// Checks what the typed decoder would reject before any registry logic: []byte fields (Secret data, ConfigMap
+    /// binaryData) must be base64, which the real server reports as a 400 decoding error.
+    /// </summary>
+    public static void CheckDecodable(ResourceType type, JsonObject obj)
+    {
+        var field = Is(type, "", "Secret") ? "data" : Is(type, "", "ConfigMap") ? "binaryData" : null;
+        if (field is null || obj[field] is not JsonObject data)
+        {
+            return;
+        }
+        foreach (var (_, v) in data)
+        {
+            var text = v is JsonValue jv && jv.TryGetValue(out string? str) ? str : null;
+            if (text is null)
+            {
+                throw ApiErrors.BadRequest($"{type.Kind} in version \"v1\" cannot be handled as a {type.Kind}: json: cannot unmarshal {JsonTools.Kind(v).ToString().ToLowerInvariant()} into Go struct field {type.Kind}.{field} of type []uint8");
+            }
+            var buffer = new byte[text.Length];
+            if (!Convert.TryFromBase64String(text, buffer, out _))
+            {
+                var at = text.TakeWhile(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '/').Count();
+                throw ApiErrors.BadRequest($"{type.Kind} in version \"v1\" cannot be handled as a {type.Kind}: illegal base64 data at input byte {at}");
+            }
+        }
+    }
+
     public static void PrepareForCreate(ResourceType type, JsonObject obj, ServerState state)
     {
         if (type.HasStatus && !Is(type, "apiextensions.k8s.io", "CustomResourceDefinition"))
