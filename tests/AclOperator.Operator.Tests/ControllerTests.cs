@@ -80,22 +80,30 @@ public sealed class ControllerTests
         var r = harness.Reconciler;
         await Eventually.TrueAsync(() => r.Calls.Count == 3, "the initial objects were reconciled");
 
-        // The watch goes down and stays down while b changes, c is deleted and d is created.
+        // The watch goes down; for "drop" and "compact" it stays down while b changes, c is deleted and d is
+        // created (and for "compact" the history it would resume from is lost). For "expire" the resumed watch gets a
+        // 410 ERROR event, and the changes race the relist.
         await cluster.WaitForWatchesAsync();
-        cluster.Server.Faults.FailNext(int.MaxValue, 503, verb: "watch", resource: "redisaclusers");
+        if (fault == "expire")
+        {
+            cluster.Server.Faults.ExpireNextWatches();
+        }
+        else
+        {
+            cluster.Server.Faults.FailNext(int.MaxValue, 503, verb: "watch", resource: "redisaclusers");
+        }
         await cluster.DropWatchesAsync(abort: true);
         var b2 = await cluster.SetRulesAsync("b", "default", "+@all");
         await cluster.DeleteUserAsync("c");
         var d = await cluster.CreateAsync(TestCluster.User("d"));
-        await Eventually.TrueAsync(() => cluster.Server.Requests.Any(q => q.Verb == "watch" && q.StatusCode == 503), "a resumed watch was refused");
-        if (fault == "compact")
+        if (fault != "expire")
         {
-            cluster.Server.CompactHistory();
-        }
-        cluster.Server.Faults.Reset();
-        if (fault == "expire")
-        {
-            cluster.Server.Faults.ExpireNextWatches();
+            await Eventually.TrueAsync(() => cluster.Server.Requests.Any(q => q.Verb == "watch" && q.StatusCode == 503), "a resumed watch was refused");
+            if (fault == "compact")
+            {
+                cluster.Server.CompactHistory();
+            }
+            cluster.Server.Faults.Reset();
         }
         await BarrierAsync(cluster, r, "zz-marker");
 
