@@ -10,8 +10,8 @@ namespace AclOperator.Operator.Tests;
 /// Controller&lt;T&gt; against the fake API server: level-based reconciles on create/update/delete, no lost or
 /// duplicated work across dropped watches and 410 relists, owned objects enqueue their owner, errors back off and retry,
 /// RequeueAfter, one worker per key, finalizers, and mapped sources (metadata-only Secrets to the users referencing them).
-/// Exact call counts are asserted after a barrier: a marker object created last is reconciled after everything queued
-/// before it (one worker, FIFO queue).
+/// Exact call counts are asserted after a barrier: once the expected calls were seen, a marker object created last is
+/// reconciled after everything queued before it (one worker, FIFO queue).
 /// </summary>
 public sealed class ControllerTests
 {
@@ -105,6 +105,10 @@ public sealed class ControllerTests
             }
             cluster.Server.Faults.Reset();
         }
+        // Each change is reconciled; then the marker shows nothing else was queued (a relist notifies adds and
+        // updates before deletes, so the marker goes last only after the deletion was seen).
+        await Eventually.TrueAsync(() => r.Count("deleted default/c") >= 1 && r.Count("reconcile default/d ") >= 1
+            && r.Count("reconcile default/b " + b2.Metadata.ResourceVersion) >= 1, "every change was reconciled");
         await BarrierAsync(cluster, r, "zz-marker");
 
         Assert.Equal(fault == "drop" ? 1 : 2, harness.Informer.ListCount);
@@ -162,6 +166,7 @@ public sealed class ControllerTests
             Metadata = new V1ObjectMeta { Name = "other-owner", Labels = cm.Metadata.Labels, OwnerReferences =
                 [new V1OwnerReference { ApiVersion = "v1", Kind = "ConfigMap", Name = "main", Uid = owner.Metadata.Uid, Controller = true }] },
         }, "default", cancellationToken: Ct);
+        await Eventually.TrueAsync(() => configMaps.Cache.Get("default", "other-owner") is not null, "the labelled ConfigMap was seen");
         await cluster.CreateAsync(new RedisAclServer { Metadata = new V1ObjectMeta { Name = "zz-marker", NamespaceProperty = "default" } });
         await Eventually.TrueAsync(() => r.Count("reconcile default/zz-marker ") == 1, "the marker was reconciled");
         Assert.Equal(5, r.Calls.Count);

@@ -81,6 +81,24 @@ public sealed class InformerTests
     }
 
     [Fact]
+    public async Task A_resync_hands_every_cached_object_to_the_handlers_again_without_requests()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var alice = await cluster.CreateAsync(TestCluster.User("alice"));
+        var informer = cluster.Informer(new InformerOptions<RedisAclUser> { Resource = ApiResource.For<RedisAclUser>(), ResyncPeriod = TimeSpan.FromMilliseconds(100) });
+        var handler = new RecordingHandler<RedisAclUser>();
+        informer.AddEventHandler(handler);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var run = informer.RunAsync(stop.Token);
+        await Eventually.TrueAsync(() => handler.Events.Count >= 3, "two resyncs");
+        var rv = alice.Metadata.ResourceVersion;
+        Assert.Equal([$"add default/alice {rv}", $"update default/alice {rv}->{rv}", $"update default/alice {rv}->{rv}"], handler.Events.Take(3));
+        Assert.Equal(1, informer.ListCount);
+        await stop.CancelAsync();
+        await run;
+    }
+
+    [Fact]
     public async Task Cached_objects_have_no_managed_fields()
     {
         await using var cluster = await TestCluster.StartAsync();

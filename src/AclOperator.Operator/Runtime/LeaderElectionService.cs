@@ -89,12 +89,31 @@ public sealed partial class LeaderElectionService : BackgroundService, ILeadersh
             }
         };
         elector.OnNewLeader += leader => LogNewLeader(_logger, leader ?? "");
-        try
+        while (!stoppingToken.IsCancellationRequested && !_lost.IsCancellationRequested)
         {
-            await elector.RunUntilLeadershipLostAsync(stoppingToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
+            try
+            {
+                // Returns only after this replica led and lost the lease (handled by OnStoppedLeading above).
+                await elector.RunUntilLeadershipLostAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+#pragma warning disable CA1031 // The elector lets transport errors of a candidate escape; a follower keeps trying.
+            catch (Exception ex) when (!_isLeader)
+#pragma warning restore CA1031
+            {
+                LogCandidateError(_logger, ex.Message);
+                try
+                {
+                    await Task.Delay(_options.RetryPeriod, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
         }
         if (stoppingToken.IsCancellationRequested && _options.ReleaseOnCancel && _leading.Task.IsCompleted && !_lost.IsCancellationRequested)
         {
@@ -152,6 +171,9 @@ public sealed partial class LeaderElectionService : BackgroundService, ILeadersh
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Identity} lost the lease {Namespace}/{Lease}; stopping")]
     private static partial void LogLost(ILogger logger, string identity, string @namespace, string lease);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Leader election attempt failed; retrying: {Error}")]
+    private static partial void LogCandidateError(ILogger logger, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Current leader: {Leader}")]
     private static partial void LogNewLeader(ILogger logger, string leader);
