@@ -161,10 +161,13 @@ public sealed class ControllerTests
         {
             Metadata = new V1ObjectMeta { Name = "foreign", OwnerReferences = [KubernetesObjects.ControllerReference(owner)] },
         }, "default", cancellationToken: Ct);
+        // (The other owner exists, or the garbage collector would delete the dependent.)
+        var holder = await cluster.Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "main" } },
+            "default", cancellationToken: Ct);
         await cluster.Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap
         {
             Metadata = new V1ObjectMeta { Name = "other-owner", Labels = cm.Metadata.Labels, OwnerReferences =
-                [new V1OwnerReference { ApiVersion = "v1", Kind = "ConfigMap", Name = "main", Uid = owner.Metadata.Uid, Controller = true }] },
+                [new V1OwnerReference { ApiVersion = "v1", Kind = "ConfigMap", Name = "main", Uid = holder.Metadata.Uid, Controller = true }] },
         }, "default", cancellationToken: Ct);
         await Eventually.TrueAsync(() => configMaps.Cache.Get("default", "other-owner") is not null, "the labelled ConfigMap was seen");
         await cluster.CreateAsync(new RedisAclServer { Metadata = new V1ObjectMeta { Name = "zz-marker", NamespaceProperty = "default" } });
