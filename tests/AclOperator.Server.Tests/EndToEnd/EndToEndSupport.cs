@@ -107,6 +107,17 @@ internal static class E2E
         return d;
     }
 
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails the test after 20 s.</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 20 s");
+            await Task.Delay(20, Ct);
+        }
+    }
+
     /// <summary>Asserts that the server closes the connection (possibly after replies already sent).</summary>
     public static async Task AssertClosedAsync(RespClient c, TimeSpan? within = null)
     {

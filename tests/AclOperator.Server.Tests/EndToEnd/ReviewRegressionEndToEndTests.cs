@@ -92,7 +92,7 @@ public sealed class ReviewRegressionEndToEndTests
         await using var admin = await s.ConnectAsync();
         await using var fay = await s.ConnectAsAsync("fay", "pw");
         var blpop = fay.CallAsync("BLPOP", "bk", "5");
-        await WaitUntilAsync(async () => (await admin.CallAsync("CLIENT", "LIST")).Text!.Contains("flags=b", StringComparison.Ordinal));
+        await E2E.WaitUntilAsync(async () => (await admin.CallAsync("CLIENT", "LIST")).Text!.Contains("flags=b", StringComparison.Ordinal));
         await admin.AssertOk("ACL", "SETUSER", "fay", "resetkeys", "~other*");
         AssertError(await blpop, "NOPERM No permissions to access a key");
         AssertInteger(await admin.CallAsync("RPUSH", "bk", "secret"), 1);
@@ -152,13 +152,5 @@ public sealed class ReviewRegressionEndToEndTests
         }
 
         await publishing;
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        for (int i = 0; i < 200 && !await condition(); i++)
-        {
-            await Task.Delay(25, TestContext.Current.CancellationToken);
-        }
     }
 }

@@ -111,26 +111,8 @@ public sealed class UpstreamBackendTests
         Assert.Equal("PONG", (await sub.CallAsync("PING")).Text);
     }
 
-    private static byte[] Encode(params string[] argv)
-    {
-        var sb = new System.Text.StringBuilder().Append('*').Append(argv.Length).Append("\r\n");
-        foreach (var a in argv)
-        {
-            sb.Append('$').Append(a.Length).Append("\r\n").Append(a).Append("\r\n");
-        }
-
-        return System.Text.Encoding.ASCII.GetBytes(sb.ToString());
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 20 s");
-            await Task.Delay(20, Ct);
-        }
-    }
+    private static byte[] Encode(params string[] argv) =>
+        Protocol.ProtocolTestUtil.EncodeMultibulk(Array.ConvertAll(argv, System.Text.Encoding.ASCII.GetBytes));
 
     private static string[] Render(RespReply r) =>
         r.Items.Select(i => i.Type == RespReplyType.Integer ? i.Integer.ToString(CultureInfo.InvariantCulture) : i.Text ?? "(nil)").ToArray();
@@ -145,7 +127,7 @@ public sealed class UpstreamBackendTests
         Assert.Equal("OK", (await idleWithState.CallAsync("SELECT", "3")).Text);
         Assert.Equal("OK", (await idleWithState.CallAsync("SET", "k", "in-db-3")).Text);
         await blocked.SendRawAsync(Encode("BLPOP", "q", "0"), Ct);
-        await WaitUntilAsync(async () => (await idleWithState.CallAsync("CLIENT", "LIST")).GetString().Contains("cmd=blpop", StringComparison.Ordinal));
+        await E2E.WaitUntilAsync(async () => (await idleWithState.CallAsync("CLIENT", "LIST")).GetString().Contains("cmd=blpop", StringComparison.Ordinal));
 
         redis.Kill();
 
@@ -163,7 +145,7 @@ public sealed class UpstreamBackendTests
         Assert.False(ours.Context.Backend.IsHealthy);
 
         await redis.RestartAsync();
-        await WaitUntilAsync(() => Task.FromResult(ours.Context.Backend.IsHealthy));
+        await E2E.WaitUntilAsync(() => Task.FromResult(ours.Context.Backend.IsHealthy));
         Assert.Equal("PONG", (await fresh.CallAsync("PING")).Text);
         Assert.True((await fresh.CallAsync("GET", "k")).IsNull, "the restarted upstream is empty and db 0 was never db 3");
         Assert.Equal("OK", (await fresh.CallAsync("SET", "k", "again")).Text);
@@ -178,13 +160,13 @@ public sealed class UpstreamBackendTests
         await using var blocked = await ours.ConnectAsync();
         long id = (await blocked.CallAsync("CLIENT", "ID")).Integer;
         await blocked.SendRawAsync(Encode("BLPOP", "never", "0"), Ct);
-        await WaitUntilAsync(async () => (await control.CallAsync("CLIENT", "LIST")).GetString().Contains("cmd=blpop", StringComparison.Ordinal));
+        await E2E.WaitUntilAsync(async () => (await control.CallAsync("CLIENT", "LIST")).GetString().Contains("cmd=blpop", StringComparison.Ordinal));
         Assert.Equal(1, (await control.CallAsync("CLIENT", "UNBLOCK", id.ToString(CultureInfo.InvariantCulture), "ERROR")).Integer);
         Assert.Equal("UNBLOCKED client unblocked via CLIENT UNBLOCK", (await blocked.ReadReplyAsync(Ct)).Text);
         Assert.Equal("PONG", (await blocked.CallAsync("PING")).Text);
 
         await blocked.SendRawAsync(Encode("BRPOP", "never", "0"), Ct);
-        await WaitUntilAsync(async () => (await control.CallAsync("CLIENT", "LIST")).GetString().Contains("cmd=brpop", StringComparison.Ordinal));
+        await E2E.WaitUntilAsync(async () => (await control.CallAsync("CLIENT", "LIST")).GetString().Contains("cmd=brpop", StringComparison.Ordinal));
         Assert.Equal(1, (await control.CallAsync("CLIENT", "KILL", "ID", id.ToString(CultureInfo.InvariantCulture))).Integer);
         await E2E.AssertClosedAsync(blocked);
     }
