@@ -1,9 +1,9 @@
 using System.Text;
 
-namespace AclOperator.Server.Backend.Garnet;
+namespace AclOperator.Server.Backend;
 
-/// <summary>Reads the names out of a RESP2 <c>COMMAND</c> reply: top-level names and subcommands as <c>parent|sub</c>.</summary>
-internal static class GarnetCommandList
+/// <summary>Reads the names out of any backend's RESP2 <c>COMMAND</c> reply (Garnet, an upstream Redis/Valkey): top-level names and subcommands as <c>parent|sub</c>.</summary>
+internal static class CommandListReply
 {
     public static IReadOnlySet<string> Parse(ReadOnlySpan<byte> reply)
     {

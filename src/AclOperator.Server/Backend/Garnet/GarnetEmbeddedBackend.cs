@@ -37,7 +37,7 @@ public sealed partial class GarnetEmbeddedBackend : IBackend
         _options = options;
         _logger = logger;
         _control = new GarnetBackendSession(this, server, sink: null, 4096, queryClientId: false);
-        SupportedCommands = GarnetCommandList.Parse(_control.ExecuteCaptured(s_command));
+        SupportedCommands = CommandListReply.Parse(_control.ExecuteCaptured(s_command));
         if (SupportedCommands.Count == 0)
         {
             throw new InvalidOperationException("Garnet's COMMAND reply listed no commands.");

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using AclOperator.Server.Backend.Garnet;
 using AclOperator.Server.Hosting;
 using AclOperator.Server.Protocol;
 using Microsoft.Extensions.Logging;
@@ -150,7 +149,7 @@ public sealed partial class UpstreamBackend : IBackend
             throw new StartupException($"The upstream server at {options.Address} refused COMMAND ({UpstreamLink.ErrorText(commandReply)}): its user needs +command");
         }
 
-        var commands = GarnetCommandList.Parse(commandReply);
+        var commands = CommandListReply.Parse(commandReply);
         link.SetTimeouts(TimeSpan.FromSeconds(2));
         return (commands, resp3, fields.GetValueOrDefault("version") ?? "unknown");
     }

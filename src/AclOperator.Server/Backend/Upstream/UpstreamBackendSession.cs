@@ -147,27 +147,8 @@ internal sealed class UpstreamBackendSession : IBackendSession, IValueTaskSource
             }
         }
 
-        // The command may still be on its way to the upstream (we report the client blocked as soon as it is sent):
-        // try again briefly while it is outstanding.
-        for (int attempt = 0; attempt < 25; attempt++)
-        {
-            if (_backend.UnblockClient(_link.ClientId, withError))
-            {
-                return true;
-            }
-
-            lock (_lock)
-            {
-                if (_mode != WaitMode.Blocking || _lostReason is not null)
-                {
-                    return false;
-                }
-            }
-
-            Thread.Sleep(2);
-        }
-
-        return false;
+        // The command may still be on its way to the upstream: the connection retries briefly (UnblockBackend).
+        return _backend.UnblockClient(_link.ClientId, withError);
     }
 
     /// <summary>Registers the replies the caller waits for; false when the session is gone (errors already delivered).</summary>
