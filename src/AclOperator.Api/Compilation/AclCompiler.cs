@@ -585,12 +585,6 @@ public static class AclCompiler
         return null;
     }
 
-    /// <summary>ACL LIST's description without the <c>#hash</c> entries, which follow the flags (O4: no hash in status).</summary>
-    internal static string CanonicalWithoutHashes(AclUser user)
-    {
-        var description = AclUserRenderer.Describe(user);
-        int flagsLength = AclUserRenderer.Flags(user).Sum(f => f.Length + 1);
-        int hashesLength = user.PasswordHashes.Count * (PasswordHasher.HashHexLength + 2);
-        return AclText.ToUtf8(description[..flagsLength] + description[(flagsLength + hashesLength)..]);
-    }
+    /// <summary>ACL LIST's description without the <c>#hash</c> entries (O4: no hash in status), as UTF-8 text.</summary>
+    internal static string CanonicalWithoutHashes(AclUser user) => AclText.ToUtf8(Snapshots.SnapshotCodec.RulesWithoutHashes(user));
 }

@@ -1,0 +1,239 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using AclOperator.Acl.Passwords;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace AclOperator.Api.Snapshots;
+
+/// <summary>
+/// Reads one server's published ACL with the snapshot protocol of O6: the manifest first, then each shard it names,
+/// every checksum verified; a shard that is missing or does not match means the writer is mid-publish, so the
+/// manifest is read again with backoff and a partial snapshot is never returned. Shards whose checksums did not change
+/// since the last read are not fetched again (pods re-parse only changed shards).
+/// </summary>
+public sealed class SnapshotReader
+{
+    private readonly IKubernetes _client;
+    private readonly string _namespace;
+    private readonly string _server;
+    private readonly ConcurrentDictionary<(string Rules, string Hashes), SnapshotShard> _shards = new();
+    private byte[]? _key;
+
+    /// <param name="client">An API client allowed to get the snapshot objects by name (O5).</param>
+    /// <param name="ns">The server's namespace.</param>
+    /// <param name="server">The RedisAclServer's name.</param>
+    public SnapshotReader(IKubernetes client, string ns, string server)
+    {
+        _client = client;
+        _namespace = ns;
+        _server = server;
+    }
+
+    /// <summary>How often a torn read is retried (each after a doubling pause from <see cref="RetryDelay"/>).</summary>
+    public int MaxAttempts { get; init; } = 8;
+
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(25);
+
+    /// <summary>Reads a complete verified snapshot.</summary>
+    public async Task<SnapshotReadResult> ReadAsync(CancellationToken cancellationToken)
+    {
+        string? lastTear = null;
+        var delay = RetryDelay;
+        for (int attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            if (attempt > 0)
+            {
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
+            }
+
+            try
+            {
+                var result = await ReadOnceAsync(cancellationToken).ConfigureAwait(false);
+                if (result.Status != SnapshotReadStatus.Torn)
+                {
+                    return result;
+                }
+
+                lastTear = result.Error;
+            }
+            catch (HttpOperationException e)
+            {
+                return SnapshotReadResult.Failed(SnapshotReadStatus.Unavailable, Describe(e));
+            }
+            catch (HttpRequestException e)
+            {
+                return SnapshotReadResult.Failed(SnapshotReadStatus.Unavailable, $"Kubernetes API unreachable: {e.Message}");
+            }
+            catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                return SnapshotReadResult.Failed(SnapshotReadStatus.Unavailable, $"Kubernetes API timed out: {e.Message}");
+            }
+        }
+
+        return SnapshotReadResult.Failed(SnapshotReadStatus.Torn,
+            $"the ACL snapshot of {_namespace}/{_server} kept changing while it was read ({lastTear}); keeping the current ACL");
+    }
+
+    /// <summary>The per-server HMAC key (read once, again when a hash shard does not verify).</summary>
+    public async Task<byte[]?> GetKeyAsync(bool refresh, CancellationToken cancellationToken)
+    {
+        if (_key is not null && !refresh)
+        {
+            return _key;
+        }
+
+        var secret = await GetAsync(() => _client.CoreV1.ReadNamespacedSecretAsync(SnapshotNames.HashesKeySecret(_server), _namespace, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        _key = secret?.Data is { } d && d.TryGetValue(SnapshotNames.HmacKeyKey, out var k) && k.Length >= 16 ? k : null;
+        return _key;
+    }
+
+    private async Task<SnapshotReadResult> ReadOnceAsync(CancellationToken ct)
+    {
+        var manifestMap = await GetAsync(() => _client.CoreV1.ReadNamespacedConfigMapAsync(SnapshotNames.Manifest(_server), _namespace, cancellationToken: ct)).ConfigureAwait(false);
+        if (manifestMap is null)
+        {
+            return SnapshotReadResult.Failed(SnapshotReadStatus.NotPublished, $"no ACL has been published for {_namespace}/{_server} yet (ConfigMap {SnapshotNames.Manifest(_server)} not found)");
+        }
+
+        if (manifestMap.Data is not { } data ||
+            !data.TryGetValue(SnapshotNames.FormatVersionKey, out var format) ||
+            !data.TryGetValue(SnapshotNames.ManifestKey, out var json))
+        {
+            return SnapshotReadResult.Failed(SnapshotReadStatus.Invalid, $"ConfigMap {SnapshotNames.Manifest(_server)} is not an ACL manifest");
+        }
+
+        if (format != SnapshotNames.FormatVersion)
+        {
+            return SnapshotReadResult.Failed(SnapshotReadStatus.Invalid, $"ConfigMap {SnapshotNames.Manifest(_server)} has formatVersion {format}; this server reads {SnapshotNames.FormatVersion} (upgrade the server image)");
+        }
+
+        ManifestDocument manifest;
+        try
+        {
+            manifest = SnapshotCodec.DecodeManifest(json);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            return SnapshotReadResult.Failed(SnapshotReadStatus.Invalid, $"ConfigMap {SnapshotNames.Manifest(_server)} has a malformed manifest: {e.Message}");
+        }
+
+        if (manifest.Rules.Count != manifest.ShardCount || manifest.Hashes.Count != manifest.ShardCount)
+        {
+            return SnapshotReadResult.Failed(SnapshotReadStatus.Invalid, $"ConfigMap {SnapshotNames.Manifest(_server)} lists {manifest.Rules.Count} rules and {manifest.Hashes.Count} hash shards for shardCount {manifest.ShardCount}");
+        }
+
+        var key = await GetKeyAsync(refresh: false, ct).ConfigureAwait(false);
+        if (key is null)
+        {
+            return SnapshotReadResult.Failed(SnapshotReadStatus.Torn, $"Secret {SnapshotNames.HashesKeySecret(_server)} is missing");
+        }
+
+        var shards = new SnapshotShard[manifest.ShardCount];
+        for (int i = 0; i < manifest.ShardCount; i++)
+        {
+            var rulesRef = manifest.Rules[i];
+            var hashesRef = manifest.Hashes[i];
+            if (_shards.TryGetValue((rulesRef.Checksum, hashesRef.Checksum), out var cached) && cached.Index == i)
+            {
+                shards[i] = cached;
+                continue;
+            }
+
+            var (shard, tear) = await ReadShardAsync(i, rulesRef, hashesRef, key, ct).ConfigureAwait(false);
+            if (shard is null)
+            {
+                if (tear is not null && tear.StartsWith("HMAC", StringComparison.Ordinal))
+                {
+                    // The key Secret may have been recreated: read it again before retrying.
+                    key = await GetKeyAsync(refresh: true, ct).ConfigureAwait(false) ?? key;
+                }
+
+                return SnapshotReadResult.Failed(SnapshotReadStatus.Torn, tear ?? "shard unreadable");
+            }
+
+            shards[i] = shard;
+        }
+
+        // Keep only what the current manifest names, so the cache never grows past one snapshot.
+        var live = shards.Select(s => (s.Rules.Checksum, s.Hashes.Checksum)).ToHashSet();
+        foreach (var k in _shards.Keys)
+        {
+            if (!live.Contains(k))
+            {
+                _shards.TryRemove(k, out _);
+            }
+        }
+
+        foreach (var s in shards)
+        {
+            _shards[(s.Rules.Checksum, s.Hashes.Checksum)] = s;
+        }
+
+        return SnapshotReadResult.Loaded(new SnapshotContent(manifest.Revision, manifest, shards, manifestMap.Metadata?.ResourceVersion ?? ""));
+    }
+
+    private async Task<(SnapshotShard? Shard, string? Tear)> ReadShardAsync(int index, ShardReference rulesRef, ShardReference hashesRef, byte[] key, CancellationToken ct)
+    {
+        var rulesMap = await GetAsync(() => _client.CoreV1.ReadNamespacedConfigMapAsync(rulesRef.Name, _namespace, cancellationToken: ct)).ConfigureAwait(false);
+        if (rulesMap?.BinaryData is not { } bin || !bin.TryGetValue(SnapshotNames.ShardKey, out var rulesBytes))
+        {
+            return (null, $"ConfigMap {rulesRef.Name} is missing");
+        }
+
+        if (!FixedTimeEqualsHex(SnapshotCodec.Sha256(rulesBytes), rulesRef.Checksum))
+        {
+            return (null, $"ConfigMap {rulesRef.Name} does not match the manifest");
+        }
+
+        var hashSecret = await GetAsync(() => _client.CoreV1.ReadNamespacedSecretAsync(hashesRef.Name, _namespace, cancellationToken: ct)).ConfigureAwait(false);
+        if (hashSecret?.Data is not { } hd || !hd.TryGetValue(SnapshotNames.ShardKey, out var hashBytes))
+        {
+            return (null, $"Secret {hashesRef.Name} is missing");
+        }
+
+        if (!FixedTimeEqualsHex(SnapshotCodec.Hmac(key, hashBytes), hashesRef.Checksum))
+        {
+            return (null, $"HMAC of Secret {hashesRef.Name} does not match the manifest");
+        }
+
+        RulesShardDocument rules;
+        HashShardDocument hashes;
+        try
+        {
+            rules = SnapshotCodec.DecodeRulesShard(rulesBytes);
+            hashes = SnapshotCodec.DecodeHashShard(hashBytes);
+        }
+        catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException)
+        {
+            return (null, $"shard {index.ToString(CultureInfo.InvariantCulture)} is malformed: {e.Message}");
+        }
+
+        var byName = hashes.Users.ToDictionary(u => u.Name, u => (IReadOnlyList<string>)u.Hashes, StringComparer.Ordinal);
+        var entries = rules.Users
+            .Select(u => new SnapshotEntry(u.Name, u.Rules, byName.GetValueOrDefault(u.Name) ?? [], u.Since, u.Fp))
+            .ToList();
+        return (new SnapshotShard(index, rulesRef, hashesRef, entries), null);
+    }
+
+    private static bool FixedTimeEqualsHex(string a, string b) => PasswordHasher.FixedTimeEquals(a, b);
+
+    private static async Task<T?> GetAsync<T>(Func<Task<T>> get)
+        where T : class
+    {
+        try
+        {
+            return await get().ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    private static string Describe(HttpOperationException e) =>
+        $"Kubernetes API error {(int?)e.Response?.StatusCode} {e.Response?.ReasonPhrase}".TrimEnd();
+}
