@@ -12,6 +12,9 @@ public sealed class ManifestDocument
     /// <summary>Users in the snapshot, <c>default</c> included.</summary>
     public int Users { get; set; }
 
+    /// <summary>Whether clients may create users at runtime (RedisAclServer spec.runtimeAcl Allow, O9).</summary>
+    public bool RuntimeAcl { get; set; }
+
     /// <summary>Rules shards by index: ConfigMap name and SHA-256 of its <c>binaryData.shard</c>.</summary>
     public List<ShardReference> Rules { get; set; } = [];
 

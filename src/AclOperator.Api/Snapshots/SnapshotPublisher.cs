@@ -116,7 +116,11 @@ public sealed class SnapshotPublisher
     /// Publishes exactly <paramref name="users"/> (the default user included). Writes nothing when the published
     /// snapshot already holds them. Throws <see cref="SnapshotConflictException"/> when the manifest moved under us.
     /// </summary>
-    public async Task<PublishOutcome> PublishAsync(IReadOnlyCollection<SnapshotUser> users, CancellationToken cancellationToken)
+    public async Task<PublishOutcome> PublishAsync(IReadOnlyCollection<SnapshotUser> users, CancellationToken cancellationToken) =>
+        await PublishAsync(users, runtimeAcl: false, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>As <see cref="PublishAsync(IReadOnlyCollection{SnapshotUser}, CancellationToken)"/>, with the runtime ACL policy the pods apply (O9).</summary>
+    public async Task<PublishOutcome> PublishAsync(IReadOnlyCollection<SnapshotUser> users, bool runtimeAcl, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(users);
         await LoadAsync(cancellationToken).ConfigureAwait(false);
@@ -146,7 +150,7 @@ public sealed class SnapshotPublisher
             var grouped = Group(entries, shardCount);
             var encoded = new (byte[] Rules, byte[] Hashes)?[shardCount];
             bool sameLayout = _manifest is not null && shardCount == _manifest.ShardCount;
-            bool anyChange = !sameLayout;
+            bool anyChange = !sameLayout || _manifest!.RuntimeAcl != runtimeAcl;
             bool tooBig = false;
             for (int i = 0; i < shardCount; i++)
             {
@@ -172,15 +176,15 @@ public sealed class SnapshotPublisher
                 return new PublishOutcome(Revision, false, 0, old, []);
             }
 
-            return await WriteAsync(grouped, encoded, shardCount, revision, key, changed, cancellationToken).ConfigureAwait(false);
+            return await WriteAsync(grouped, encoded, shardCount, revision, key, changed, runtimeAcl, cancellationToken).ConfigureAwait(false);
         }
     }
 
     private async Task<PublishOutcome> WriteAsync(List<SnapshotEntry>[] grouped, (byte[] Rules, byte[] Hashes)?[] encoded, int shardCount,
-        long revision, byte[] key, HashSet<string> changed, CancellationToken ct)
+        long revision, byte[] key, HashSet<string> changed, bool runtimeAcl, CancellationToken ct)
     {
         bool resharded = _manifest is null || _manifest.ShardCount != shardCount;
-        var manifest = new ManifestDocument { Revision = revision, ShardCount = shardCount, Users = grouped.Sum(g => g.Count) };
+        var manifest = new ManifestDocument { Revision = revision, ShardCount = shardCount, Users = grouped.Sum(g => g.Count), RuntimeAcl = runtimeAcl };
         int written = 0;
         for (int i = 0; i < shardCount; i++)
         {
