@@ -466,7 +466,7 @@ public static class AclCompiler
                     return false;
                 }
 
-                var lookup = request.Secrets.Resolve(ns, reference);
+                var lookup = cleartext ? request.Secrets.ResolvePasswordHash(ns, reference) : request.Secrets.Resolve(ns, reference);
                 string where = $"key '{reference.Key}' of Secret '{reference.Name}'";
                 switch (lookup.Status)
                 {
@@ -476,6 +476,9 @@ public static class AclCompiler
                     case SecretLookupStatus.Unavailable:
                         Add(subject, DiagnosticReasons.SecretUnavailable, $"{where} cannot be read now" + Detail(lookup), field);
                         return false;
+                    case SecretLookupStatus.Conflict:
+                        Add(subject, DiagnosticReasons.SecretConflict, $"Secret '{reference.Name}' exists and is not owned by this object; it is never adopted or overwritten" + Detail(lookup), field);
+                        return false;
                 }
 
                 var value = lookup.Value ?? [];
@@ -483,7 +486,7 @@ public static class AclCompiler
                 {
                     if (cleartext)
                     {
-                        hashes.Add(PasswordHasher.Hash(value));
+                        hashes.Add(Encoding.ASCII.GetString(value));
                         return true;
                     }
 

@@ -33,6 +33,9 @@ public static class DiagnosticReasons
     /// <summary>A referenced Secret or key does not exist (authoritative: fail closed, O8).</summary>
     public const string SecretNotFound = "SecretNotFound";
 
+    /// <summary>A Secret the operator would write exists without its ownerReference: never adopted (O3, fail closed).</summary>
+    public const string SecretConflict = "SecretConflict";
+
     /// <summary>A Secret could not be read now (transient: keep the last published entry, O8).</summary>
     public const string SecretUnavailable = "SecretUnavailable";
 

@@ -11,4 +11,6 @@ public readonly record struct SecretLookup(SecretLookupStatus Status, byte[]? Va
     public static SecretLookup NotFound(string? detail = null) => new(SecretLookupStatus.NotFound, null, detail);
 
     public static SecretLookup Unavailable(string? detail = null) => new(SecretLookupStatus.Unavailable, null, detail);
+
+    public static SecretLookup Conflict(string? detail = null) => new(SecretLookupStatus.Conflict, null, detail);
 }

@@ -10,4 +10,7 @@ public enum SecretLookupStatus
 
     /// <summary>The value could not be read now (unsynced cache, API error): transient (O8).</summary>
     Unavailable,
+
+    /// <summary>The Secret exists but is not ours to use (a generated-password Secret without our ownerReference, O3).</summary>
+    Conflict,
 }

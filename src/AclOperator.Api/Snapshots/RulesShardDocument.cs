@@ -20,4 +20,7 @@ public sealed class RulesShardUser
     public long Since { get; set; }
 
     public string Fp { get; set; } = "";
+
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Src { get; set; }
 }

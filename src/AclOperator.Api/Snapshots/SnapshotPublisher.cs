@@ -134,7 +134,7 @@ public sealed class SnapshotPublisher
             var fp = SnapshotCodec.Fingerprint(key, u.Name, u.Rules, u.Hashes);
             var previous = old.GetValueOrDefault(u.Name);
             bool same = previous is not null && PasswordHashesEqual(previous.Fingerprint, fp);
-            entries.Add(new SnapshotEntry(u.Name, u.Rules, u.Hashes, same ? previous!.Since : revision, fp));
+            entries.Add(new SnapshotEntry(u.Name, u.Rules, u.Hashes, same ? previous!.Since : revision, fp) { Source = u.Source });
             if (!same)
             {
                 changed.Add(u.Name);
@@ -278,14 +278,14 @@ public sealed class SnapshotPublisher
     }
 
     private static bool SameEntries(List<SnapshotEntry> a, List<SnapshotEntry> b) =>
-        a.Count == b.Count && a.Zip(b).All(p => p.First.Name == p.Second.Name && p.First.Fingerprint == p.Second.Fingerprint && p.First.Since == p.Second.Since);
+        a.Count == b.Count && a.Zip(b).All(p => p.First.Name == p.Second.Name && p.First.Fingerprint == p.Second.Fingerprint && p.First.Since == p.Second.Since && p.First.Source == p.Second.Source);
 
     private static (byte[] Rules, byte[] Hashes) Encode(List<SnapshotEntry> entries, int index, long revision) =>
         (SnapshotCodec.EncodeRulesShard(new RulesShardDocument
         {
             Revision = revision,
             Index = index,
-            Users = entries.Select(e => new RulesShardUser { Name = e.Name, Rules = e.Rules, Since = e.Since, Fp = e.Fingerprint }).ToList(),
+            Users = entries.Select(e => new RulesShardUser { Name = e.Name, Rules = e.Rules, Since = e.Since, Fp = e.Fingerprint, Src = e.Source }).ToList(),
         }),
         SnapshotCodec.EncodeHashShard(new HashShardDocument
         {

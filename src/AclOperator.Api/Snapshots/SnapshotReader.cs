@@ -214,7 +214,7 @@ public sealed class SnapshotReader
 
         var byName = hashes.Users.ToDictionary(u => u.Name, u => (IReadOnlyList<string>)u.Hashes, StringComparer.Ordinal);
         var entries = rules.Users
-            .Select(u => new SnapshotEntry(u.Name, u.Rules, byName.GetValueOrDefault(u.Name) ?? [], u.Since, u.Fp))
+            .Select(u => new SnapshotEntry(u.Name, u.Rules, byName.GetValueOrDefault(u.Name) ?? [], u.Since, u.Fp) { Source = u.Src })
             .ToList();
         return (new SnapshotShard(index, rulesRef, hashesRef, entries), null);
     }

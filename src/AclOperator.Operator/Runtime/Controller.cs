@@ -89,6 +89,17 @@ public sealed partial class Controller<T> : IController, IDisposable
         return this;
     }
 
+    /// <summary>Attaches a handler of its own (built with this controller's enqueue) to another informer.</summary>
+    public Controller<T> Watches<TOther>(SharedInformer<TOther> other, Func<Action<ObjectKey>, IResourceEventHandler<TOther>> handler)
+        where TOther : class, IKubernetesObject<V1ObjectMeta>
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        ArgumentNullException.ThrowIfNull(handler);
+        _sources.Add(other);
+        _attach.Add(() => other.AddEventHandler(handler(Enqueue)));
+        return this;
+    }
+
     public void Enqueue(ObjectKey key) => Queue.Add(key);
 
     public async Task RunAsync(CancellationToken cancellationToken)

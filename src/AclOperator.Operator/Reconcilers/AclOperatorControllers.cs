@@ -1,0 +1,112 @@
+using AclOperator.Api.Snapshots;
+using AclOperator.Api.V1Alpha1;
+using AclOperator.Operator.Runtime;
+using k8s.Models;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AclOperator.Operator.Reconcilers;
+
+/// <summary>Registers the three reconcilers of the product and what they watch.</summary>
+public static class AclOperatorControllers
+{
+    /// <summary>Adds the RedisAclServer, RedisAcl and RedisAclUser controllers (configuration section <c>Servers</c>).</summary>
+    public static OperatorBuilder AddAclOperatorControllers(this OperatorBuilder op, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(op);
+        ArgumentNullException.ThrowIfNull(configuration);
+        op.Services.AddOptions<ServerReconcilerOptions>().Bind(configuration.GetSection(ServerReconcilerOptions.Section));
+        op.Services.TryAddSingleton<SecretHashCache>();
+        op.Services.TryAddSingleton<ServerReconciler>();
+        op.Services.TryAddSingleton(TimeProvider.System);
+
+        op.AddController<RedisAclServer, ServerReconciler>(c => c
+            .Owns<V1StatefulSet>()
+            .Configure((sp, controller) =>
+            {
+                var informers = sp.GetRequiredService<SharedInformerFactory>();
+                var users = informers.For<RedisAclUser>();
+                AddUserIndexes(users);
+                controller.Informer.Cache.AddIndex(Indexes.ServerSecret, Indexes.ServerSecretIndex);
+
+                // Spec, labels and deletions of users matter; the status this controller writes does not.
+                controller.Watches(users, enqueue => new FilteredMappedEventHandler<RedisAclUser>(
+                    u => [Indexes.ServerOf(u)],
+                    (o, n) => o.Metadata.Generation != n.Metadata.Generation || o.Metadata.DeletionTimestamp != n.Metadata.DeletionTimestamp,
+                    enqueue));
+                controller.Watches(informers.For<RedisAcl>(), enqueue => new FilteredMappedEventHandler<RedisAcl>(
+                    a => ServersNaming(users, controller.Informer, a),
+                    (o, n) => o.Metadata.Generation != n.Metadata.Generation,
+                    enqueue));
+                controller.Watches(informers.SecretMetadata(), s =>
+                {
+                    var key = (s.Metadata.NamespaceProperty ?? "") + "/" + s.Metadata.Name;
+                    return users.Cache.ByIndex(Indexes.UserSecret, key).Select(Indexes.ServerOf)
+                        .Concat(controller.Informer.Cache.ByIndex(Indexes.ServerSecret, key).Select(ObjectKey.Of))
+                        .Distinct();
+                });
+                controller.Watches(informers.ForOwned<V1Pod>(ServerReconciler.Pods), enqueue => new FilteredMappedEventHandler<V1Pod>(
+                    p => InstanceOf(p.Metadata),
+                    (o, n) => o.Status?.Phase != n.Status?.Phase || o.Metadata.DeletionTimestamp != n.Metadata.DeletionTimestamp,
+                    enqueue));
+
+                // A pod renews its Lease every few seconds; only a new enforced revision matters (O12).
+                controller.Watches(informers.ForOwned<V1Lease>(ApiResource.Leases), enqueue => new FilteredMappedEventHandler<V1Lease>(
+                    l => InstanceOf(l.Metadata),
+                    (o, n) => Revision(o) != Revision(n),
+                    enqueue));
+            }));
+
+        op.AddController<RedisAcl, AclReconciler>(c => c
+            .WithFinalizer<AclInUseFinalizer>()
+            .Configure((sp, controller) =>
+            {
+                var users = sp.GetRequiredService<SharedInformerFactory>().For<RedisAclUser>();
+                AddUserIndexes(users);
+                controller.Watches(users, u => Indexes.UserAclIndex(u).Select(Indexes.ParseKey));
+            }));
+
+        op.AddController<RedisAclUser, UserReconciler>(c => c
+            .Configure((sp, controller) =>
+            {
+                var servers = sp.GetRequiredService<SharedInformerFactory>().For<RedisAclServer>();
+                AddUserIndexes(controller.Informer);
+                controller.Watches(servers, enqueue => new FilteredMappedEventHandler<RedisAclServer>(
+                    s => controller.Informer.Cache.KeysByIndex(Indexes.UserServer, ObjectKey.Of(s).ToString()),
+                    (o, n) => false,
+                    enqueue));
+            }));
+        return op;
+    }
+
+    private static void AddUserIndexes(SharedInformer<RedisAclUser> users)
+    {
+        lock (users)
+        {
+            if (!users.Cache.HasIndex(Indexes.UserServer))
+            {
+                users.Cache.AddIndex(Indexes.UserServer, Indexes.UserServerIndex);
+                users.Cache.AddIndex(Indexes.UserSecret, Indexes.UserSecretIndex);
+                users.Cache.AddIndex(Indexes.UserAcl, Indexes.UserAclIndex);
+            }
+        }
+    }
+
+    private static IEnumerable<ObjectKey> ServersNaming(SharedInformer<RedisAclUser> users, SharedInformer<RedisAclServer> servers, RedisAcl acl)
+    {
+        var ns = acl.Metadata.NamespaceProperty ?? "";
+        var fromUsers = users.Cache.ByIndex(Indexes.UserAcl, ns + "/" + acl.Metadata.Name).Select(Indexes.ServerOf);
+        var fromDefaultUsers = servers.Cache.List(ns).Where(s => s.Spec?.DefaultUser?.Acls?.Contains(acl.Metadata.Name) == true).Select(ObjectKey.Of);
+        return fromUsers.Concat(fromDefaultUsers).Distinct();
+    }
+
+    private static IEnumerable<ObjectKey> InstanceOf(V1ObjectMeta meta) =>
+        meta.Labels is { } labels && labels.TryGetValue(SnapshotNames.InstanceLabel, out var server) &&
+        labels.TryGetValue(SnapshotNames.NameLabel, out var app) && app == SnapshotNames.AppName
+            ? [new ObjectKey(meta.NamespaceProperty ?? "", server)]
+            : [];
+
+    private static string? Revision(V1Lease lease) =>
+        lease.Metadata.Annotations is { } a && a.TryGetValue(SnapshotNames.EnforcedRevisionAnnotation, out var r) ? r : null;
+}

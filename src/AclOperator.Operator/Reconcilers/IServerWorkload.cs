@@ -1,0 +1,10 @@
+using AclOperator.Api.V1Alpha1;
+
+namespace AclOperator.Operator.Reconcilers;
+
+/// <summary>Renders and applies the objects a RedisAclServer owns (StatefulSet, Services, RBAC, PDB, NetworkPolicy).</summary>
+public interface IServerWorkload
+{
+    /// <summary>Applies the desired objects; returns the names created, updated or deleted (empty in steady state).</summary>
+    Task<IReadOnlyList<string>> ApplyAsync(RedisAclServer server, string image, CancellationToken cancellationToken);
+}
