@@ -127,6 +127,28 @@ public sealed class KubernetesResourceClient
         return await ReadAsync<T>(response, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Server-side apply: PATCH with <c>application/apply-patch+yaml</c> (a JSON body is YAML) as
+    /// <paramref name="fieldManager"/>; creates the object when it is missing. <paramref name="force"/> takes over fields
+    /// another manager owns instead of failing with 409.
+    /// </summary>
+    public async Task<T> ApplyAsync<T>(ApiResource resource, string? ns, string name, string body, string fieldManager, bool force, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        ArgumentException.ThrowIfNullOrEmpty(fieldManager);
+        var uri = resource.ObjectPath(ns, name) + "?fieldManager=" + Uri.EscapeDataString(fieldManager) + (force ? "&force=true" : "");
+        using var response = await SendAsync(HttpMethod.Patch, uri, body, "application/apply-patch+yaml", null, cancellationToken).ConfigureAwait(false);
+        return await ReadAsync<T>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>DELETE, with preconditions and a propagation policy when <paramref name="options"/> gives them.</summary>
+    public async Task DeleteAsync(ApiResource resource, string? ns, string name, V1DeleteOptions? options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        var body = options is null ? null : KubernetesJson.Serialize(options);
+        using var response = await SendAsync(HttpMethod.Delete, resource.ObjectPath(ns, name), body, "application/json", null, cancellationToken).ConfigureAwait(false);
+    }
+
     private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);

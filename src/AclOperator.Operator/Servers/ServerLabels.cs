@@ -1,0 +1,49 @@
+using AclOperator.Api.V1Alpha1;
+
+namespace AclOperator.Operator.Servers;
+
+/// <summary>
+/// The labels of everything the operator owns for a server (issue 7 contract). They are built from the server's name
+/// only: the CR's own labels (GitOps tracking labels) are never copied onto children (O12).
+/// </summary>
+public static class ServerLabels
+{
+    public const string Name = "app.kubernetes.io/name";
+    public const string Instance = "app.kubernetes.io/instance";
+    public const string ManagedBy = "app.kubernetes.io/managed-by";
+    public const string Server = "aclop.dev/server";
+
+    /// <summary>The value of <see cref="Name"/>.</summary>
+    public const string NameValue = "aclop-server";
+
+    /// <summary>The value of <see cref="ManagedBy"/>.</summary>
+    public const string ManagedByValue = "aclop-operator";
+
+    /// <summary>All four labels of an owned object, as a new dictionary.</summary>
+    public static Dictionary<string, string> For(RedisAclServer server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        var name = server.Metadata.Name;
+        return new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [Name] = NameValue,
+            [Instance] = name,
+            [ManagedBy] = ManagedByValue,
+            [Server] = name,
+        };
+    }
+
+    /// <summary>The pod selector labels (StatefulSet, Services, PodDisruptionBudget, NetworkPolicy), as a new dictionary.</summary>
+    public static Dictionary<string, string> Selector(RedisAclServer server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        return new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [Name] = NameValue,
+            [Instance] = server.Metadata.Name,
+        };
+    }
+
+    /// <summary>The label selector that lists the objects the operator owns for a server.</summary>
+    public static string OwnedSelector(string server) => $"{ManagedBy}={ManagedByValue},{Server}={server}";
+}
