@@ -1,4 +1,5 @@
 using AclOperator.Operator.Hosting;
+using AclOperator.Operator.Reconcilers;
 using AclOperator.Operator.Runtime;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,9 +13,8 @@ if (OperatorHost.WantsHelp(args))
 WebApplication app;
 try
 {
-    var (builder, _) = OperatorHost.CreateBuilder(args);
-    // The reconcilers (RedisAclServer, RedisAcl, RedisAclUser) are registered here by a later issue:
-    // operatorBuilder.AddController<RedisAclUser, UserReconciler>(c => c.Owns<V1Secret>().WatchesSecretMetadata(...));
+    var (builder, op) = OperatorHost.CreateBuilder(args);
+    op.AddAclOperatorControllers(builder.Configuration);
     app = builder.Build();
 }
 catch (Exception ex) when (ex is FormatException or InvalidOperationException)

@@ -19,6 +19,8 @@ public static class AclOperatorControllers
         op.Services.AddOptions<ServerReconcilerOptions>().Bind(configuration.GetSection(ServerReconcilerOptions.Section));
         op.Services.TryAddSingleton<SecretHashCache>();
         op.Services.TryAddSingleton<ServerReconciler>();
+        op.Services.TryAddSingleton<Servers.ServerWorkloadApplier>();
+        op.Services.TryAddSingleton<IServerWorkload, ServerWorkload>();
         op.Services.TryAddSingleton(TimeProvider.System);
 
         op.AddController<RedisAclServer, ServerReconciler>(c => c
