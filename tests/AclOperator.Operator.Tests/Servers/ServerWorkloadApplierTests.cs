@@ -275,7 +275,7 @@ public sealed class ServerWorkloadApplierTests
         };
         await c.Cluster.RequestsAsync(r => r.Verb == "list" && r.Resource == "statefulsets", 2);
         Assert.Equal(lists, c.Api.Requests.Skip(before).Select(r => $"{r.Verb} {r.Resource} {r.StatusCode}"));
-        // Each LIST asks for metadata only, selected by the server's labels.
+        // Each LIST selects the server's objects by label.
         Assert.All(c.Api.Requests.Skip(before), r => Assert.Contains("labelSelector=app.kubernetes.io%2Fmanaged-by%3Daclop-operator%2Caclop.dev%2Fserver%3Dmain", r.Query, StringComparison.Ordinal));
 
         server = await PatchSpecAsync(c, "main", """{"service":{"annotations":{"example.com/team":"payments"}}}""");
