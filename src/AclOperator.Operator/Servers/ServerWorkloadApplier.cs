@@ -105,8 +105,9 @@ public sealed partial class ServerWorkloadApplier
             }
             var owned = new OwnedObject(resource.Kind, objName);
             var (body, hash, immutableHash) = Prepare(obj, resource);
-            // Not listed: missing, or without our labels (then it must still be ours to be written).
-            var current = live.GetValueOrDefault((resource, objName)) ?? await GetMetadataAsync(resource, ns, objName, cancellationToken).ConfigureAwait(false);
+            // Not listed: missing, or without our labels (written again if it is ours, whatever its hash says).
+            var listed = live.TryGetValue((resource, objName), out var current);
+            current ??= await GetMetadataAsync(resource, ns, objName, cancellationToken).ConfigureAwait(false);
             if (current is not null)
             {
                 switch (OwnershipOf(current, server))
@@ -133,7 +134,7 @@ public sealed partial class ServerWorkloadApplier
                     waiting.Add(owned);
                     continue;
                 }
-                if (current.Annotations?.TryGetValue(AppliedHashAnnotation, out var appliedHash) == true && appliedHash == hash)
+                if (listed && current.Annotations?.TryGetValue(AppliedHashAnnotation, out var appliedHash) == true && appliedHash == hash)
                 {
                     continue;
                 }
