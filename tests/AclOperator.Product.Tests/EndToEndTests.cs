@@ -43,12 +43,22 @@ public sealed class EndToEndTests
         },
     };
 
-    internal static async Task<RedisAclUser> WaitForUserAsync(ProductCluster cluster, string ns, string name, Func<RedisAclUser, bool> condition, string what) =>
-        await Eventually.ValueAsync(async () =>
+    internal static async Task<RedisAclUser> WaitForUserAsync(ProductCluster cluster, string ns, string name, Func<RedisAclUser, bool> condition, string what)
+    {
+        RedisAclUser? last = null;
+        try
         {
-            var u = await cluster.GetAsync<RedisAclUser>(ns, name);
-            return condition(u) ? u : null;
-        }, $"RedisAclUser {ns}/{name}: {what}");
+            return await Eventually.ValueAsync(async () =>
+            {
+                last = await cluster.GetAsync<RedisAclUser>(ns, name);
+                return condition(last) ? last : null;
+            }, $"RedisAclUser {ns}/{name}: {what}");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException(e.Message + "; last status: " + (last?.Status is null ? "none" : KubernetesJson.Serialize(last.Status)), e);
+        }
+    }
 
     internal static bool Condition(IList<V1Condition>? conditions, string type, string status) =>
         conditions?.Any(c => c.Type == type && c.Status == status) == true;

@@ -116,7 +116,7 @@ public sealed partial class ServerReconciler : IReconciler<RedisAclServer>
             Server = entity,
             Acls = acls,
             Users = users,
-            Secrets = _secrets.Resolver(ns, (n, r) => overrides.GetValueOrDefault((n, r.Name, r.Key))),
+            Secrets = _secrets.Resolver(ns, (n, r) => overrides.TryGetValue((n, r.Name, r.Key), out var o) ? o : null),
             Options = options,
         });
 
@@ -165,8 +165,8 @@ public sealed partial class ServerReconciler : IReconciler<RedisAclServer>
             await _events.RecordAsync(entity, EventTypes.Normal, "Applied", "applied " + string.Join(", ", workloadChanges), cancellationToken).ConfigureAwait(false);
         }
 
+        // The workload includes one Lease per pod (created by the operator, renewed by the pod by name, O5).
         int replicas = entity.Spec?.Replicas ?? 1;
-        await EnsureLeasesAsync(entity, owner, replicas, cancellationToken).ConfigureAwait(false);
         var enforcement = Enforcement(entity);
 
         await WriteUserStatusesAsync(entity, users, result, outcome, enforcement, cancellationToken).ConfigureAwait(false);
@@ -333,39 +333,6 @@ public sealed partial class ServerReconciler : IReconciler<RedisAclServer>
 
         var entry = server.Spec?.UserNamespaces?.FirstOrDefault(n => n.Namespace == ns);
         return (entry?.UsernamePrefix ?? ns + ".") + name;
-    }
-
-    private async Task EnsureLeasesAsync(RedisAclServer server, V1OwnerReference owner, int replicas, CancellationToken ct)
-    {
-        var ns = server.Metadata.NamespaceProperty ?? "";
-        for (int i = 0; i < replicas; i++)
-        {
-            var name = SnapshotNames.Lease(server.Metadata.Name, i);
-            if (_leases.Cache.Get(ns, name) is not null)
-            {
-                continue;
-            }
-
-            var lease = new V1Lease
-            {
-                Metadata = new V1ObjectMeta
-                {
-                    Name = name,
-                    NamespaceProperty = ns,
-                    Labels = SnapshotNames.Labels(server.Metadata.Name, "lease"),
-                    OwnerReferences = [owner],
-                },
-                Spec = new V1LeaseSpec(),
-            };
-            try
-            {
-                await _client.CoordinationV1.CreateNamespacedLeaseAsync(lease, ns, cancellationToken: ct).ConfigureAwait(false);
-            }
-            catch (HttpOperationException e) when (e.Response?.StatusCode == System.Net.HttpStatusCode.Conflict)
-            {
-                // Exists already (the informer has not seen it yet).
-            }
-        }
     }
 
     /// <summary>Which running pods enforce which revision (from their Leases, O12).</summary>

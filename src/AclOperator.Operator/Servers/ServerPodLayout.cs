@@ -11,11 +11,8 @@ public static class ServerPodLayout
     public const int TlsPort = 6380;
     public const int AdminPort = 8080;
 
-    /// <summary>
-    /// The sidecar store listens here on 127.0.0.1 only. The contract gives it the same number as <see cref="TlsPort"/>:
-    /// a sidecar server with a TLS Service would bind 6380 twice in one pod, so one of the two has to move.
-    /// </summary>
-    public const int SidecarPort = 6380;
+    /// <summary>The sidecar store listens here on 127.0.0.1 only (not <see cref="TlsPort"/>: both live in one pod).</summary>
+    public const int SidecarPort = 6381;
 
     public const string RespPortName = "resp";
     public const string TlsPortName = "resp-tls";

@@ -121,11 +121,11 @@ public sealed class ServerWorkloadRendererTests
                 .Spec.Template.Spec.Containers.Single(c => c.Name == "store");
             return [store.Image, .. store.Args];
         }
-        string[] args = ["--bind", "127.0.0.1", "--port", "6380", "--save", "", "--protected-mode", "yes"];
+        string[] args = ["--bind", "127.0.0.1", "--port", "6381", "--save", "", "--protected-mode", "yes"];
         Assert.Equal(["valkey/valkey:8.0.2", .. args], StoreOf(null));
         Assert.Equal(["redis:7.4.2", .. args], StoreOf(new SidecarBackendSpec { Flavor = "redis" }));
         Assert.Equal(["mirror.local/valkey:8.0.2", .. args], StoreOf(new SidecarBackendSpec { Flavor = "valkey", Image = "mirror.local/valkey:8.0.2" }));
-        Assert.Equal([.. CommonArgs, "--upstream", "127.0.0.1:6380"], ServerArgs(Server("main", new RedisAclServerSpec())));
+        Assert.Equal([.. CommonArgs, "--upstream", "127.0.0.1:6381"], ServerArgs(Server("main", new RedisAclServerSpec())));
     }
 
     [Fact]
