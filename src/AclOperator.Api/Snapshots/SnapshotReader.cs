@@ -60,17 +60,9 @@ public sealed class SnapshotReader
 
                 lastTear = result.Error;
             }
-            catch (HttpOperationException e)
+            catch (Exception e) when (KubernetesErrorText.IsApiFailure(e) && !cancellationToken.IsCancellationRequested)
             {
-                return SnapshotReadResult.Failed(SnapshotReadStatus.Unavailable, Describe(e));
-            }
-            catch (HttpRequestException e)
-            {
-                return SnapshotReadResult.Failed(SnapshotReadStatus.Unavailable, $"Kubernetes API unreachable: {e.Message}");
-            }
-            catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
-            {
-                return SnapshotReadResult.Failed(SnapshotReadStatus.Unavailable, $"Kubernetes API timed out: {e.Message}");
+                return SnapshotReadResult.Failed(SnapshotReadStatus.Unavailable, KubernetesErrorText.Describe(e));
             }
         }
 
@@ -233,7 +225,4 @@ public sealed class SnapshotReader
             return null;
         }
     }
-
-    private static string Describe(HttpOperationException e) =>
-        $"Kubernetes API error {(int?)e.Response?.StatusCode} {e.Response?.ReasonPhrase}".TrimEnd();
 }

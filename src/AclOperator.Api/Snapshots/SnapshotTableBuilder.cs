@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 using AclOperator.Acl;
 using AclOperator.Acl.AclFile;
@@ -13,22 +12,36 @@ namespace AclOperator.Api.Snapshots;
 /// </summary>
 public sealed class SnapshotTableBuilder
 {
-    private readonly ConditionalWeakTable<AclOptions, Dictionary<(string, string), IReadOnlyList<AclUser>>> _cache = [];
+    private readonly Lock _cacheLock = new();
 
-    /// <summary>A table, or the error after <c>ERR </c> (the old ACL stays).</summary>
+    // Parsed shards of the last build, for the options they were parsed with. Keyed by value: callers pass a fresh
+    // AclOptions record per load (AclManager.Options), so a reference-keyed cache would never hit.
+    private AclOptions? _cacheOptions;
+    private Dictionary<(string, string), IReadOnlyList<AclUser>> _cache = [];
+
+    /// <summary>
+    /// A table, or the error after <c>ERR </c> (the old ACL stays). A snapshot without a <c>default</c> user gets a
+    /// disabled one (never Redis's open stock default, O7); runtime users never define <c>default</c> (it is managed).
+    /// </summary>
     public (AclUserTable? Table, string? Error) Build(SnapshotContent snapshot, IReadOnlyList<RuntimeUser> runtimeUsers, AclOptions options)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(runtimeUsers);
         ArgumentNullException.ThrowIfNull(options);
-        var perOptions = _cache.GetValue(options, _ => []);
+        Dictionary<(string, string), IReadOnlyList<AclUser>> cached;
+        lock (_cacheLock)
+        {
+            cached = Equals(_cacheOptions, options) ? _cache : [];
+        }
+
         var table = new AclUserTable(options);
-        var managed = new HashSet<string>(StringComparer.Ordinal);
+        table.Put(AclUser.Create(AclUserTable.DefaultUserName, options));
+        var managed = new HashSet<string>(StringComparer.Ordinal) { AclUserTable.DefaultUserName };
         var next = new Dictionary<(string, string), IReadOnlyList<AclUser>>();
         foreach (var shard in snapshot.Shards)
         {
             var key = (shard.Rules.Checksum, shard.Hashes.Checksum);
-            if (!perOptions.TryGetValue(key, out var users))
+            if (!cached.TryGetValue(key, out var users))
             {
                 var parsed = Parse(shard.Entries.Select(e => (e.Name, e.Rules, e.Hashes)), $"shard {shard.Index}", options, out var error);
                 if (parsed is null)
@@ -47,13 +60,10 @@ public sealed class SnapshotTableBuilder
             }
         }
 
-        lock (perOptions)
+        lock (_cacheLock)
         {
-            perOptions.Clear();
-            foreach (var (k, v) in next)
-            {
-                perOptions[k] = v;
-            }
+            _cacheOptions = options;
+            _cache = next;
         }
 
         // A managed user beats a runtime user of the same name (O1).

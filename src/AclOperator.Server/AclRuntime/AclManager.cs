@@ -14,6 +14,9 @@ namespace AclOperator.Server.AclRuntime;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The load gate is a SemaphoreSlim whose wait handle is never created; it lives as long as the server.")]
 public sealed class AclManager
 {
+    /// <summary>Redis's reply to commands without the <c>loading</c> flag while it loads; ours while no ACL is loaded (O7).</summary>
+    public const string LoadingError = "LOADING Redis is loading the dataset in memory";
+
     public const string NoAclFileError =
         "This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration.";
 
@@ -36,13 +39,21 @@ public sealed class AclManager
         _pubsubDefaultAllChannels = baseOptions.PubsubDefaultAllChannels;
         Source = source;
         _clients = clients;
-        _current = new AclSnapshot(new AclUserTable(baseOptions), 1);
+        // Until a table is loaded nobody can authenticate: the default user is off with no permissions, never Redis's
+        // open stock default (O7). Start-up replaces it before clients connect, except when a watched source has not
+        // delivered yet (Kubernetes mode).
+        var closed = new AclUserTable(baseOptions);
+        closed.Put(AclUser.Create(AclUserTable.DefaultUserName, baseOptions));
+        _current = new AclSnapshot(closed, 1);
     }
 
     /// <summary>The current ACL; read it once per command.</summary>
     public AclSnapshot Current => _current;
 
     public IAclSource? Source { get; }
+
+    /// <summary>ACL SETUSER and DELUSER are persisted by the source before they apply (Kubernetes mode, O9).</summary>
+    public bool WritesThrough => Source is IWriteThroughAclSource;
 
     public AclLog Log { get; } = new();
 
@@ -94,38 +105,76 @@ public sealed class AclManager
     {
         lock (_writeLock)
         {
-            var snapshot = _current;
-            var existing = snapshot.Users.Find(name);
-            var result = AclUserRules.Apply(name, existing, rules, Options);
+            var result = AclUserRules.Apply(name, _current.Users.Find(name), rules, Options);
             if (result.User is null)
             {
                 return result.Error;
             }
 
-            var table = snapshot.Users.Clone();
-            table.Put(result.User);
-            Publish(table);
-            if (existing is not null)
+            PutUser(result.User);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// ACL SETUSER from a client: persisted first when the source writes through (O9: the reply is OK only once the
+    /// change is stored; an error changes nothing), then applied as <see cref="SetUser(string, IReadOnlyList{byte[]})"/>.
+    /// </summary>
+    public async Task<string?> SetUserAsync(string name, IReadOnlyList<byte[]> rules, CancellationToken cancellationToken)
+    {
+        if (Source is not IWriteThroughAclSource source)
+        {
+            return SetUser(name, rules);
+        }
+
+        // Serialised with loads, so a reload that read the store before this write cannot undo it afterwards.
+        await _loadGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var change = await source.SetUserAsync(name, rules, Options, cancellationToken).ConfigureAwait(false);
+            if (change.User is null)
             {
-                var upcoming = PubSubRevocation.UpcomingChannels(result.User, existing);
-                if (upcoming is not null)
-                {
-                    foreach (var c in _clients.Snapshot())
-                    {
-                        if (c.UserName == name && PubSubRevocation.ShouldKill(c, upcoming))
-                        {
-                            Close(c);
-                        }
-                    }
-                }
+                return change.Error;
             }
 
-            if (KeyspaceChannelWarning.Applies(result.User))
+            lock (_writeLock)
             {
-                Warning?.Invoke(KeyspaceChannelWarning.Message(result.User));
+                PutUser(change.User);
             }
 
             return null;
+        }
+        finally
+        {
+            _loadGate.Release();
+        }
+    }
+
+    /// <summary>Stores a user computed by SETUSER with its connection rule: pub/sub clients lose revoked channels.</summary>
+    private void PutUser(AclUser user)
+    {
+        var existing = _current.Users.Find(user.Name);
+        var table = _current.Users.Clone();
+        table.Put(user);
+        Publish(table);
+        if (existing is not null)
+        {
+            var upcoming = PubSubRevocation.UpcomingChannels(user, existing);
+            if (upcoming is not null)
+            {
+                foreach (var c in _clients.Snapshot())
+                {
+                    if (c.UserName == user.Name && PubSubRevocation.ShouldKill(c, upcoming))
+                    {
+                        Close(c);
+                    }
+                }
+            }
+        }
+
+        if (KeyspaceChannelWarning.Applies(user))
+        {
+            Warning?.Invoke(KeyspaceChannelWarning.Message(user));
         }
     }
 
@@ -134,26 +183,64 @@ public sealed class AclManager
     {
         lock (_writeLock)
         {
-            var table = _current.Users.Clone();
-            var removed = new List<AclUser>();
-            long count = table.DeleteUsers(names, out error, removed);
-            if (error is not null || count == 0)
+            return RemoveUsers(names, out error);
+        }
+    }
+
+    /// <summary>ACL DELUSER from a client: persisted first when the source writes through (O9); returns the count or the error after <c>ERR </c>.</summary>
+    public async Task<(long Deleted, string? Error)> DeleteUsersAsync(IReadOnlyList<string> names, CancellationToken cancellationToken)
+    {
+        if (Source is not IWriteThroughAclSource source)
+        {
+            long n = DeleteUsers(names, out var error);
+            return (n, error);
+        }
+
+        await _loadGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var deletion = await source.DeleteUsersAsync(names, cancellationToken).ConfigureAwait(false);
+            if (deletion.Error is not null)
             {
-                return count;
+                return (0, deletion.Error);
             }
 
-            Publish(table);
-            var gone = removed.Select(u => u.Name).ToHashSet(StringComparer.Ordinal);
-            foreach (var c in _clients.Snapshot())
+            lock (_writeLock)
             {
-                if (gone.Contains(c.UserName))
-                {
-                    Close(c);
-                }
+                // Users the store no longer had but this pod still enforces (another replica deleted them) go too.
+                var present = names.Where(n => _current.Users.Find(n) is not null).ToHashSet(StringComparer.Ordinal);
+                _ = RemoveUsers([.. present], out _);
+                present.UnionWith(deletion.Deleted);
+                return (present.Count, null);
             }
+        }
+        finally
+        {
+            _loadGate.Release();
+        }
+    }
 
+    private int RemoveUsers(IReadOnlyList<string> names, out string? error)
+    {
+        var table = _current.Users.Clone();
+        var removed = new List<AclUser>();
+        int count = table.DeleteUsers(names, out error, removed);
+        if (error is not null || count == 0)
+        {
             return count;
         }
+
+        Publish(table);
+        var gone = removed.Select(u => u.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var c in _clients.Snapshot())
+        {
+            if (gone.Contains(c.UserName))
+            {
+                Close(c);
+            }
+        }
+
+        return count;
     }
 
     /// <summary>
@@ -171,6 +258,11 @@ public sealed class AclManager
         try
         {
             var loaded = await Source.LoadAsync(Options, cancellationToken).ConfigureAwait(false);
+            if (loaded.Unchanged)
+            {
+                return null;
+            }
+
             if (loaded.Table is null)
             {
                 ReportLoadFailed();
@@ -180,8 +272,10 @@ public sealed class AclManager
             lock (_writeLock)
             {
                 ApplyLoaded(loaded.Table, loaded.Revision);
-                return null;
             }
+
+            loaded.Applied?.Invoke();
+            return null;
         }
         finally
         {

@@ -23,4 +23,14 @@ public interface IAclSource
 /// The revision the source names this table by (the Kubernetes source: the manifest revision), published in /status and
 /// metrics; null lets the server count <c>local-&lt;n&gt;</c>. Never a raw hash of anything holding password hashes (O4).
 /// </param>
-public sealed record AclSourceResult(AclUserTable? Table, string? Error, string? Revision = null);
+public sealed record AclSourceResult(AclUserTable? Table, string? Error, string? Revision = null)
+{
+    /// <summary>
+    /// The source's content is exactly what is enforced now (a watched source re-read it to verify): nothing is swapped,
+    /// no connection is touched and no reload is counted. <see cref="Table"/> and <see cref="Error"/> are null.
+    /// </summary>
+    public bool Unchanged { get; init; }
+
+    /// <summary>Called once <see cref="Table"/> is enforced (ACL LOAD, a watched source or start-up), outside the ACL's locks.</summary>
+    public Action? Applied { get; init; }
+}

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AclOperator.Server.AclRuntime.Kubernetes;
 using AclOperator.Server.Hosting;
 using Prometheus;
 
@@ -34,6 +35,7 @@ internal sealed class ServerMetrics
     private readonly Gauge _revisionInfo;
     private readonly Gauge _users;
     private readonly Gauge.Child _backendHealthy;
+    private readonly Gauge? _snapshotAge;
     private readonly Lock _collectLock = new();
     private string? _exportedRevision;
 
@@ -65,6 +67,13 @@ internal sealed class ServerMetrics
         _revisionInfo = factory.CreateGauge("aclop_acl_revision_info", "The ACL revision enforced now (value 1).", ["revision"]);
         _users = factory.CreateGauge("aclop_acl_users", "Users in the enforced ACL, default included.");
         _backendHealthy = factory.CreateGauge("aclop_backend_healthy", "1 when the backend takes new sessions, else 0.", ["backend"]).WithLabels(ctx.Backend.Name);
+
+        if (ctx.Acl.Source is KubernetesAclSource)
+        {
+            _snapshotAge = factory.CreateGauge("aclop_acl_snapshot_age_seconds",
+                "Kubernetes mode: seconds since the enforced ACL revision was last read from or confirmed by the API (absent while nothing is loaded).",
+                new GaugeConfiguration { SuppressInitialValue = true });
+        }
 
         Registry.AddBeforeCollectCallback(Collect);
     }
@@ -121,6 +130,10 @@ internal sealed class ServerMetrics
             }
 
             _backendHealthy.Set(_ctx.Backend.IsHealthy ? 1 : 0);
+            if (_snapshotAge is not null && _ctx.Acl.Source is KubernetesAclSource kubernetes && kubernetes.VerifiedAt is { } verified)
+            {
+                _snapshotAge.Set(Math.Max(0, (_ctx.Time.GetUtcNow() - verified).TotalSeconds));
+            }
         }
     }
 }

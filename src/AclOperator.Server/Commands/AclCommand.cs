@@ -62,6 +62,12 @@ internal static class AclCommand
                     rules.Add(argv[i].ToArray());
                 }
 
+                if (acl.WritesThrough)
+                {
+                    // Persisted before the reply (O9): awaited without holding a thread, like ACL LOAD.
+                    return ReplyAsync(c, acl.SetUserAsync(name, rules, ct));
+                }
+
                 c.ReplyOkOrError(acl.SetUser(name, rules), addErrPrefix: true);
                 return null;
             }
@@ -74,17 +80,13 @@ internal static class AclCommand
                     names.Add(AclText.FromBytes(argv[i]));
                 }
 
-                long n = acl.DeleteUsers(names, out var error);
-                if (error is not null)
+                if (acl.WritesThrough)
                 {
-                    c.ReplyError("ERR " + error);
-                }
-                else
-                {
-                    c.BeginReply().WriteInteger(n);
-                    c.CommitReply();
+                    return ReplyDeletedAsync(c, acl.DeleteUsersAsync(names, ct));
                 }
 
+                long n = acl.DeleteUsers(names, out var error);
+                ReplyDeleted(c, n, error);
                 return null;
             }
 
@@ -169,6 +171,24 @@ internal static class AclCommand
 
     private static async Task ReplyAsync(ClientConnection c, Task<string?> operation) =>
         c.ReplyOkOrError(await operation.ConfigureAwait(false), addErrPrefix: true);
+
+    private static async Task ReplyDeletedAsync(ClientConnection c, Task<(long Deleted, string? Error)> operation)
+    {
+        var (n, error) = await operation.ConfigureAwait(false);
+        ReplyDeleted(c, n, error);
+    }
+
+    private static void ReplyDeleted(ClientConnection c, long n, string? error)
+    {
+        if (error is not null)
+        {
+            c.ReplyError("ERR " + error);
+            return;
+        }
+
+        c.BeginReply().WriteInteger(n);
+        c.CommitReply();
+    }
 
     internal static void WriteGetUser(RespWriter w, UserDescription d)
     {

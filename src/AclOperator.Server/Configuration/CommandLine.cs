@@ -30,7 +30,9 @@ public static class CommandLine
         "       ./aclop-server --port 7777\n" +
         "       ./aclop-server /etc/myredis.conf --loglevel verbose -\n" +
         "       ./aclop-server /etc/myredis.conf --loglevel verbose\n\n" +
-        "aclop extensions: backend embedded|upstream, trust-scripts yes|no, allow-migrate yes|no, admin-port <port>\n";
+        "aclop extensions: backend embedded|upstream, trust-scripts yes|no, allow-migrate yes|no, admin-port <port>,\n" +
+        "       manifests <dir>, kubernetes <server> [kubernetes-namespace <ns>] [kubernetes-pod <pod>]\n" +
+        "       [kubernetes-last-good <file>] [kubeconfig <file>]\n";
 
     /// <summary>Parses the arguments (without the program name).</summary>
     /// <param name="args">The process arguments.</param>

@@ -35,6 +35,12 @@ public sealed class RuntimeConfig
     public Func<IReadOnlyList<string>>? UserLinesProvider { get; set; }
 
     /// <summary>
+    /// Refuses CONFIG SET of a directive the running mode does not let clients change (Kubernetes mode: requirepass):
+    /// returns the reason for Redis's <c>CONFIG SET failed</c> reply, or null.
+    /// </summary>
+    public Func<string, string?>? SetVeto { get; set; }
+
+    /// <summary>
     /// CONFIG GET: each pattern is a glob matched case-insensitively against every name and alias (an alias is its
     /// own entry, as in Redis); a pattern without <c>[*?</c> is an exact, case-insensitive lookup and is reported as
     /// typed. Each name is reported once.
@@ -111,6 +117,14 @@ public sealed class RuntimeConfig
                 if (!d.IsMutable || d.IsProtected)
                 {
                     errstr = d.IsMutable ? "can't set protected config" : "can't set immutable config";
+                    errArgName = pairs[i].Name;
+                    invalid = true;
+                    continue;
+                }
+
+                if (SetVeto?.Invoke(d.Name) is { } veto)
+                {
+                    errstr = veto;
                     errArgName = pairs[i].Name;
                     invalid = true;
                     continue;

@@ -127,6 +127,21 @@ public sealed class ServerConfig
     /// <summary>aclop extension: local mode folder of CR YAML files, or null.</summary>
     public string? Manifests => NullIfEmpty("manifests");
 
+    /// <summary>aclop extension: Kubernetes mode, the RedisAclServer's name, or null.</summary>
+    public string? Kubernetes => NullIfEmpty("kubernetes");
+
+    /// <summary>aclop extension: the RedisAclServer's namespace as configured, or null (environment defaults apply).</summary>
+    public string? KubernetesNamespace => NullIfEmpty("kubernetes-namespace");
+
+    /// <summary>aclop extension: this pod's name as configured, or null (env POD_NAME).</summary>
+    public string? KubernetesPod => NullIfEmpty("kubernetes-pod");
+
+    /// <summary>aclop extension: the last-good snapshot file as configured, or null (<c>&lt;dir&gt;/aclop-last-good.json</c>).</summary>
+    public string? KubernetesLastGood => NullIfEmpty("kubernetes-last-good");
+
+    /// <summary>aclop extension: a kubeconfig file, or null (in-cluster configuration, else env KUBECONFIG).</summary>
+    public string? Kubeconfig => NullIfEmpty("kubeconfig");
+
     /// <summary>A configured path resolved against <see cref="Dir"/>, as Redis resolves it after <c>chdir(dir)</c>.</summary>
     public string ResolvePath(string path) => Path.GetFullPath(path, Dir);
 

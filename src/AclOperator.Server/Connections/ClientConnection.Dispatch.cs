@@ -89,7 +89,10 @@ internal sealed partial class ClientConnection
         // 3. Authentication.
         if (AuthRequired && (cmd.Flags & CommandFlags.NoAuth) == 0)
         {
-            Reject(cmd, "NOAUTH Authentication required.");
+            // O7: with no ACL loaded yet (Kubernetes mode before the first snapshot) nobody is authenticated, so the
+            // check costs nothing on the hot path. Commands Redis refuses while loading get its -LOADING; those it
+            // serves while loading (flag `loading`) get the NOAUTH of a server that requires a password.
+            Reject(cmd, (cmd.Flags & CommandFlags.Loading) == 0 && !_ctx.Acl.IsLoaded ? AclRuntime.AclManager.LoadingError : "NOAUTH Authentication required.");
             return null;
         }
 

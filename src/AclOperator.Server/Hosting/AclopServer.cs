@@ -2,6 +2,7 @@ using System.Net;
 using AclOperator.Acl;
 using AclOperator.Acl.Users;
 using AclOperator.Server.AclRuntime;
+using AclOperator.Server.AclRuntime.Kubernetes;
 using AclOperator.Server.Backend;
 using AclOperator.Server.Backend.Garnet;
 using AclOperator.Server.Backend.Upstream;
@@ -81,6 +82,17 @@ internal sealed partial class AclopServer : IAsyncDisposable
             throw new StartupException("Configuring Redis with a manifests folder and at the same time an ACL file or users defined in redis.conf is invalid: the folder defines every user (local mode), please define only one of them.");
         }
 
+        if (config.Kubernetes is not null && (config.AclFile is not null || config.Manifests is not null || config.Users.Count > 0 || config.RequirePass is not null))
+        {
+            throw new StartupException("Configuring Redis with a Kubernetes ACL source and at the same time an ACL file, a manifests folder, users or requirepass defined in redis.conf is invalid: the RedisAclServer's published ACL defines every user, the default user included (Kubernetes mode), please define only one of them.");
+        }
+
+        // Before the backend starts: a bad namespace or API configuration fails start-up at once.
+        var kubernetesOptions = config.Kubernetes is not null ? KubernetesSourceOptions.FromConfig(config) : null;
+        KubernetesAclSource? kubernetes = kubernetesOptions is not null
+            ? new KubernetesAclSource(kubernetesOptions, loggerFactory.CreateLogger("aclop.kubernetes"))
+            : null;
+
         if (backend is null && (config.Upstream is not null || config.Backend == "upstream"))
         {
             backend = await UpstreamBackend.StartAsync(UpstreamOptions.FromConfig(config), loggerFactory, UpstreamStartupTimeout, cancellationToken).ConfigureAwait(false);
@@ -99,13 +111,26 @@ internal sealed partial class AclopServer : IAsyncDisposable
 
         var clients = new ClientRegistry();
         var options = AclOptions.Default with { PubsubDefaultAllChannels = config.AclPubsubDefaultAllChannels };
-        IAclSource? source = config.Manifests is not null ? new ManifestsAclSource(config.Manifests, config.Dir, loggerFactory.CreateLogger("aclop.acl"))
+        IAclSource? source = kubernetes is not null ? kubernetes
+            : config.Manifests is not null ? new ManifestsAclSource(config.Manifests, config.Dir, loggerFactory.CreateLogger("aclop.acl"))
             : config.AclFile is null ? null : new AclFileSource(config.AclFile, config.Dir, loggerFactory.CreateLogger("aclop.acl"));
         var acl = new AclManager(options, source, clients);
         var aclLogger = loggerFactory.CreateLogger("aclop.acl");
         acl.Warning += message => LogAclWarning(aclLogger, message);
         acl.Log.MaxLength = config.AclLogMaxLen;
-        await LoadInitialAclAsync(config, acl, cancellationToken).ConfigureAwait(false);
+        if (kubernetes is not null)
+        {
+            // O7: the last-good copy, before the API is reached; without one nothing is loaded and clients get -LOADING.
+            if (await kubernetes.LoadLastGoodAsync(acl.Options, cancellationToken).ConfigureAwait(false) is { Table: { } lastGood } saved)
+            {
+                acl.Replace(lastGood, saved.Revision);
+                saved.Applied?.Invoke();
+            }
+        }
+        else
+        {
+            await LoadInitialAclAsync(config, acl, cancellationToken).ConfigureAwait(false);
+        }
 
         var settings = new ServerSettings
         {
@@ -119,7 +144,15 @@ internal sealed partial class AclopServer : IAsyncDisposable
         };
         var ctx = new ServerContext(acl, backend, settings, clients, loggerFactory, TimeProvider.System);
         var runtime = new RuntimeConfig(config);
-        runtime.UserLinesProvider = () => acl.Current.Users.ListLines();
+        // In Kubernetes mode the users live in the API: CONFIG REWRITE writes none, and requirepass cannot change the managed default user.
+        runtime.UserLinesProvider = kubernetes is not null ? () => [] : () => acl.Current.Users.ListLines();
+        if (kubernetes is not null)
+        {
+            runtime.SetVeto = name => name == "requirepass"
+                ? "requirepass cannot be set in Kubernetes mode: the default user is managed by the RedisAclServer (spec.defaultUser)"
+                : null;
+        }
+
         runtime.Changed += (_, e) => ApplyChange(ctx, e);
         runtime.StatsReset += (_, _) => ctx.Stats.Reset();
         ctx.Config = runtime;
@@ -141,6 +174,7 @@ internal sealed partial class AclopServer : IAsyncDisposable
         LogReady(logger, config.Port == 0 && !allowEphemeralPort ? "unix" : "tcp");
         server._idleSweeper = new Timer(_ => server.ReleaseIdleBackendSessions(), null, IdleSweepPeriod, IdleSweepPeriod);
         (source as ManifestsAclSource)?.StartWatching(acl);
+        kubernetes?.StartWatching(acl);
         return server;
     }
 
