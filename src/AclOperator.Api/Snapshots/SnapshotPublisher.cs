@@ -123,6 +123,16 @@ public sealed class SnapshotPublisher
     public async Task<PublishOutcome> PublishAsync(IReadOnlyCollection<SnapshotUser> users, bool runtimeAcl, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(users);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var u in users)
+        {
+            // Every pod would refuse the whole snapshot (aclfile "Duplicate user"), so refuse it before writing anything.
+            if (!names.Add(u.Name))
+            {
+                throw new ArgumentException($"user '{u.Name}' is listed more than once", nameof(users));
+            }
+        }
+
         await LoadAsync(cancellationToken).ConfigureAwait(false);
         var key = _key!;
         var old = Published;
