@@ -405,6 +405,12 @@ public sealed class SnapshotPublisher
 
     private async Task UpsertSecretAsync(V1Secret secret, CancellationToken ct)
     {
+        if (Owner is not null && await GetSecretAsync(secret.Metadata.Name, ct).ConfigureAwait(false) is { } existing)
+        {
+            // O3: a Secret in one of our slots that is not ours is never adopted or overwritten.
+            CheckOwned(existing.Metadata, "Secret " + secret.Metadata.Name);
+        }
+
         try
         {
             await _client.CoreV1.ReplaceNamespacedSecretAsync(secret, secret.Metadata.Name, _namespace, cancellationToken: ct).ConfigureAwait(false);
