@@ -123,6 +123,16 @@ public sealed class SnapshotPublisher
     public async Task<PublishOutcome> PublishAsync(IReadOnlyCollection<SnapshotUser> users, bool runtimeAcl, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(users);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var u in users)
+        {
+            // Every pod would refuse the whole snapshot (aclfile "Duplicate user"), so refuse it before writing anything.
+            if (!names.Add(u.Name))
+            {
+                throw new ArgumentException($"user '{u.Name}' is listed more than once", nameof(users));
+            }
+        }
+
         await LoadAsync(cancellationToken).ConfigureAwait(false);
         var key = _key!;
         var old = Published;
@@ -183,6 +193,11 @@ public sealed class SnapshotPublisher
     private async Task<PublishOutcome> WriteAsync(List<SnapshotEntry>[] grouped, (byte[] Rules, byte[] Hashes)?[] encoded, int shardCount,
         long revision, byte[] key, HashSet<string> changed, bool runtimeAcl, CancellationToken ct)
     {
+        // Fence first: a publisher whose view is stale (another writer published since it read the manifest) would
+        // otherwise write into what it thinks is the spare slot - the slot the current manifest names - and tear the
+        // live snapshot before its manifest precondition fails. Unchanged shards are never rewritten, so such a tear
+        // would last until that shard changes again.
+        await FenceAsync(revision, ct).ConfigureAwait(false);
         bool resharded = _manifest is null || _manifest.ShardCount != shardCount;
         var manifest = new ManifestDocument { Revision = revision, ShardCount = shardCount, Users = grouped.Sum(g => g.Count), RuntimeAcl = runtimeAcl };
         int written = 0;
@@ -254,6 +269,27 @@ public sealed class SnapshotPublisher
         _manifestResourceVersion = stored.Metadata.ResourceVersion;
         _shards = grouped;
         return new PublishOutcome(revision, true, written, Published, changed);
+    }
+
+    /// <summary>Throws <see cref="SnapshotConflictException"/> unless the manifest is still the one this publisher read or wrote.</summary>
+    private async Task FenceAsync(long revision, CancellationToken ct)
+    {
+        var name = SnapshotNames.Manifest(_server);
+        string? current;
+        try
+        {
+            current = (await _client.CoreV1.ReadNamespacedConfigMapAsync(name, _namespace, cancellationToken: ct).ConfigureAwait(false)).Metadata.ResourceVersion;
+        }
+        catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.NotFound)
+        {
+            current = null;
+        }
+
+        if (current != _manifestResourceVersion)
+        {
+            Reset();
+            throw new SnapshotConflictException($"ConfigMap {name} changed after this publisher read it; revision {revision} was not written, re-reading");
+        }
     }
 
     private static List<SnapshotEntry>[] Group(List<SnapshotEntry> entries, int shardCount)
@@ -369,6 +405,12 @@ public sealed class SnapshotPublisher
 
     private async Task UpsertSecretAsync(V1Secret secret, CancellationToken ct)
     {
+        if (Owner is not null && await GetSecretAsync(secret.Metadata.Name, ct).ConfigureAwait(false) is { } existing)
+        {
+            // O3: a Secret in one of our slots that is not ours is never adopted or overwritten.
+            CheckOwned(existing.Metadata, "Secret " + secret.Metadata.Name);
+        }
+
         try
         {
             await _client.CoreV1.ReplaceNamespacedSecretAsync(secret, secret.Metadata.Name, _namespace, cancellationToken: ct).ConfigureAwait(false);

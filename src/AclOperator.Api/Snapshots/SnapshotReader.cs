@@ -135,7 +135,13 @@ public sealed class SnapshotReader
                 continue;
             }
 
-            var (shard, tear) = await ReadShardAsync(i, rulesRef, hashesRef, key, ct).ConfigureAwait(false);
+            var (shard, tear, malformed) = await ReadShardAsync(i, rulesRef, hashesRef, key, ct).ConfigureAwait(false);
+            if (malformed is not null)
+            {
+                // The bytes are the ones the manifest names, so re-reading cannot help: the writer produced them.
+                return SnapshotReadResult.Failed(SnapshotReadStatus.Invalid, malformed);
+            }
+
             if (shard is null)
             {
                 if (tear is not null && tear.StartsWith("HMAC", StringComparison.Ordinal))
@@ -168,28 +174,29 @@ public sealed class SnapshotReader
         return SnapshotReadResult.Loaded(new SnapshotContent(manifest.Revision, manifest, shards, manifestMap.Metadata?.ResourceVersion ?? ""));
     }
 
-    private async Task<(SnapshotShard? Shard, string? Tear)> ReadShardAsync(int index, ShardReference rulesRef, ShardReference hashesRef, byte[] key, CancellationToken ct)
+    /// <returns>The verified shard; or why not: <c>Tear</c> (missing or not matching the manifest: retry) or <c>Malformed</c> (verified but unreadable).</returns>
+    private async Task<(SnapshotShard? Shard, string? Tear, string? Malformed)> ReadShardAsync(int index, ShardReference rulesRef, ShardReference hashesRef, byte[] key, CancellationToken ct)
     {
         var rulesMap = await GetAsync(() => _client.CoreV1.ReadNamespacedConfigMapAsync(rulesRef.Name, _namespace, cancellationToken: ct)).ConfigureAwait(false);
         if (rulesMap?.BinaryData is not { } bin || !bin.TryGetValue(SnapshotNames.ShardKey, out var rulesBytes))
         {
-            return (null, $"ConfigMap {rulesRef.Name} is missing");
+            return (null, $"ConfigMap {rulesRef.Name} is missing", null);
         }
 
         if (!FixedTimeEqualsHex(SnapshotCodec.Sha256(rulesBytes), rulesRef.Checksum))
         {
-            return (null, $"ConfigMap {rulesRef.Name} does not match the manifest");
+            return (null, $"ConfigMap {rulesRef.Name} does not match the manifest", null);
         }
 
         var hashSecret = await GetAsync(() => _client.CoreV1.ReadNamespacedSecretAsync(hashesRef.Name, _namespace, cancellationToken: ct)).ConfigureAwait(false);
         if (hashSecret?.Data is not { } hd || !hd.TryGetValue(SnapshotNames.ShardKey, out var hashBytes))
         {
-            return (null, $"Secret {hashesRef.Name} is missing");
+            return (null, $"Secret {hashesRef.Name} is missing", null);
         }
 
         if (!FixedTimeEqualsHex(SnapshotCodec.Hmac(key, hashBytes), hashesRef.Checksum))
         {
-            return (null, $"HMAC of Secret {hashesRef.Name} does not match the manifest");
+            return (null, $"HMAC of Secret {hashesRef.Name} does not match the manifest", null);
         }
 
         RulesShardDocument rules;
@@ -201,14 +208,22 @@ public sealed class SnapshotReader
         }
         catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException)
         {
-            return (null, $"shard {index.ToString(CultureInfo.InvariantCulture)} is malformed: {e.Message}");
+            return (null, null, $"shard {index.ToString(CultureInfo.InvariantCulture)} is malformed: {e.Message}");
         }
 
-        var byName = hashes.Users.ToDictionary(u => u.Name, u => (IReadOnlyList<string>)u.Hashes, StringComparer.Ordinal);
+        var byName = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var u in hashes.Users)
+        {
+            if (!byName.TryAdd(u.Name, u.Hashes))
+            {
+                return (null, null, $"shard {index.ToString(CultureInfo.InvariantCulture)} is malformed: Secret {hashesRef.Name} lists a user twice");
+            }
+        }
+
         var entries = rules.Users
             .Select(u => new SnapshotEntry(u.Name, u.Rules, byName.GetValueOrDefault(u.Name) ?? [], u.Since, u.Fp) { Source = u.Src })
             .ToList();
-        return (new SnapshotShard(index, rulesRef, hashesRef, entries), null);
+        return (new SnapshotShard(index, rulesRef, hashesRef, entries), null, null);
     }
 
     private static bool FixedTimeEqualsHex(string a, string b) => PasswordHasher.FixedTimeEquals(a, b);
