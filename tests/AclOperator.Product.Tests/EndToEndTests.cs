@@ -56,7 +56,10 @@ public sealed class EndToEndTests
         }
         catch (TimeoutException e)
         {
-            throw new TimeoutException(e.Message + "; last status: " + (last?.Status is null ? "none" : KubernetesJson.Serialize(last.Status)), e);
+            var leases = await cluster.Client.CoordinationV1.ListNamespacedLeaseAsync(ns, cancellationToken: Ct);
+            throw new TimeoutException(e.Message + "; last status: " + (last?.Status is null ? "none" : KubernetesJson.Serialize(last.Status)) +
+                "; pods: " + string.Join(",", cluster.Pods.Keys) + "; leases: " + string.Join(",", leases.Items.Select(l => l.Metadata.Name + "=" + (l.Metadata.Annotations is { } a && a.TryGetValue(SnapshotNames.EnforcedRevisionAnnotation, out var r) ? r : "-"))) +
+                "; log: " + string.Join(" | ", cluster.Log.Lines.Where(l => !l.StartsWith("Debug", StringComparison.Ordinal)).TakeLast(15)), e);
         }
     }
 
@@ -79,7 +82,7 @@ public sealed class EndToEndTests
 
         var ready = await WaitForUserAsync(cluster, "default", "alice", u => Condition(u.Status?.Conditions, "Ready", "True"), "Ready=True");
         Assert.Equal("alice", ready.Status!.Username);
-        Assert.Equal("on resetchannels ~app:* -@all +@read", ready.Status.CanonicalRules);
+        Assert.Equal("on sanitize-payload ~app:* resetchannels -@all +@read", ready.Status.CanonicalRules);
         Assert.Equal(1, ready.Status.PasswordCount);
         Assert.True(Condition(ready.Status.Conditions, "Valid", "True"));
         Assert.True(Condition(ready.Status.Conditions, "Enforced", "True"));
@@ -208,7 +211,7 @@ public sealed class EndToEndTests
         var passwords = new[] { AlicePassword, Field("password") };
         var hashes = passwords.Select(p => AclOperator.Acl.Passwords.PasswordHasher.Hash(System.Text.Encoding.UTF8.GetBytes(p))).ToArray();
         using var http = new HttpClient { BaseAddress = cluster.Server.BaseAddress };
-        foreach (var path in new[] { "/api/v1/configmaps", "/api/v1/events", "/apis/aclop.dev/v1alpha1/redisaclusers", "/apis/aclop.dev/v1alpha1/redisaclservers", "/api/v1/leases", "/apis/coordination.k8s.io/v1/leases", "/apis/apps/v1/statefulsets" })
+        foreach (var path in new[] { "/api/v1/configmaps", "/api/v1/events", "/apis/aclop.dev/v1alpha1/redisaclusers", "/apis/aclop.dev/v1alpha1/redisaclservers", "/apis/coordination.k8s.io/v1/leases", "/apis/apps/v1/statefulsets" })
         {
             var body = await http.GetStringAsync(path, Ct);
             foreach (var p in passwords.Concat(hashes))

@@ -38,7 +38,8 @@ internal sealed class ProductCluster : IAsyncDisposable
         Client = server.CreateClient();
         _dir = dir;
         KubeconfigPath = Path.Combine(dir, "kubeconfig");
-        File.WriteAllText(KubeconfigPath, server.Kubeconfig());
+        // The fake's kubeconfig user has no credentials, which KubernetesClient refuses; the fake accepts any token.
+        File.WriteAllText(KubeconfigPath, server.Kubeconfig().Replace("  user: {}", "  user:\n    token: aclop-test", StringComparison.Ordinal));
     }
 
     public FakeKubeServer Server { get; }
