@@ -147,7 +147,17 @@ public sealed partial class KubernetesAclSource : IWriteThroughAclSource, IAsync
     public async Task<AclSourceResult> LoadAsync(AclOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var read = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        SnapshotReadResult read;
+        try
+        {
+            read = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidDataException or FormatException)
+        {
+            // An object the API returned that is not what its kind promises (the reader handles API failures).
+            return Failed(e.Message);
+        }
+
         if (read.Status != SnapshotReadStatus.Loaded)
         {
             return Failed(read.Error ?? read.Status.ToString());
@@ -421,6 +431,14 @@ public sealed partial class KubernetesAclSource : IWriteThroughAclSource, IAsync
             {
                 break;
             }
+#pragma warning disable CA1031 // Following the API must outlive any one failed load; the next signal or re-read tries again.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                failures++;
+                acl.ReportLoadFailed();
+                LogReloadCrashed(_logger, e);
+            }
         }
     }
 
@@ -466,7 +484,9 @@ public sealed partial class KubernetesAclSource : IWriteThroughAclSource, IAsync
             {
                 break;
             }
-            catch (Exception e) when (KubernetesErrorText.IsApiFailure(e))
+#pragma warning disable CA1031 // A failed report is retried at the next renewal; the Lease must never stop being renewed.
+            catch (Exception e)
+#pragma warning restore CA1031
             {
                 LogLeaseFailed(_logger, _options.PodName!, KubernetesErrorText.Describe(e));
             }
@@ -523,6 +543,9 @@ public sealed partial class KubernetesAclSource : IWriteThroughAclSource, IAsync
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not write the last-good ACL {Path}: {Reason}")]
     private static partial void LogLastGoodNotWritten(ILogger logger, string path, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reloading the ACL from Kubernetes failed unexpectedly; the current ACL stays")]
+    private static partial void LogReloadCrashed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew Lease {Lease}: {Reason}")]
     private static partial void LogLeaseFailed(ILogger logger, string lease, string reason);
