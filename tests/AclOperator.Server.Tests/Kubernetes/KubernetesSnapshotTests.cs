@@ -74,6 +74,36 @@ public sealed class KubernetesSnapshotTests
     }
 
     [Fact]
+    public async Task Disabling_a_managed_user_or_removing_its_password_closes_its_sessions()
+    {
+        // O15: unlike Redis's ACL LOAD (which re-binds such sessions), revoking a credential reaches live sessions.
+        await using var k = await KubernetesModeCluster.StartAsync();
+        var carol = KubernetesModeCluster.User("carol", "on", ">carolpw", "~*", "+get");
+        await k.PublishAsync(Alice, carol);
+        await using var s = await k.StartServerAsync();
+        await WaitForRevisionAsync(s, "1");
+        using var alice = await s.ConnectAsAsync("alice", "alicepw");
+        using var carolSession = await s.ConnectAsAsync("carol", "carolpw");
+
+        // Rotation, step 1: a second password is added; nothing is revoked.
+        await k.PublishAsync(KubernetesModeCluster.User("alice", "on", ">alicepw", ">alicepw2", "~app:*", "+get", "+set"), carol);
+        await WaitForRevisionAsync(s, "2");
+        Assert.True((await alice.CallAsync("GET", "app:k")).IsNull);
+        Assert.True((await carolSession.CallAsync("GET", "k")).IsNull);
+
+        // Step 2: the old password is removed, and carol is disabled.
+        await k.PublishAsync(
+            KubernetesModeCluster.User("alice", "on", ">alicepw2", "~app:*", "+get", "+set"),
+            KubernetesModeCluster.User("carol", "off", ">carolpw", "~*", "+get"));
+        await WaitForRevisionAsync(s, "3");
+        await AssertClosedAsync(alice);
+        await AssertClosedAsync(carolSession);
+        AssertSimple(await s.AuthAsync("alice", "alicepw2"), "OK");
+        AssertError(await s.AuthAsync("alice", "alicepw"), WrongPass);
+        AssertError(await s.AuthAsync("carol", "carolpw"), WrongPass);
+    }
+
+    [Fact]
     public async Task A_shard_overwritten_under_an_unchanged_manifest_is_never_applied()
     {
         await using var k = await KubernetesModeCluster.StartAsync();

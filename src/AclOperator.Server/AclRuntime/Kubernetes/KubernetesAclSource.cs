@@ -15,8 +15,10 @@ namespace AclOperator.Server.AclRuntime.Kubernetes;
 /// <list type="bullet">
 /// <item>Loading is ACL LOAD: a complete verified snapshot (<see cref="SnapshotReader"/>) and the runtime users become one
 /// table (<see cref="SnapshotTableBuilder"/>, managed users win), swapped in all-or-nothing by <see cref="AclManager"/>
-/// with ACL LOAD's connection rules; a torn, invalid or unreachable snapshot keeps the current ACL, is logged and
-/// counted as a failed reload. The revision enforced is the manifest's.</item>
+/// with ACL LOAD's connection rules, plus O15: connections of managed users that were disabled or lost a password close
+/// too (runtime users follow ACL SETUSER's rule, the same on every replica). A
+/// torn, invalid or unreachable snapshot keeps the current ACL, is logged and counted as a failed reload. The revision
+/// enforced is the manifest's.</item>
 /// <item>Changes arrive through list+watch of the manifest ConfigMap and the runtime Secret by name, with a re-read
 /// every <see cref="KubernetesSourceOptions.ResyncPeriod"/> as a safety net; a re-read that finds what is enforced
 /// changes nothing.</item>
@@ -197,7 +199,7 @@ public sealed partial class KubernetesAclSource : IWriteThroughAclSource, IAsync
 
         var state = new Enforced(content, runtime, content.ManifestResourceVersion, runtimeVersion, options, ManagedNames(content));
         _lastLoggedError = null;
-        return new AclSourceResult(table, null, state.Revision) { Applied = () => OnApplied(state, now) };
+        return new AclSourceResult(table, null, state.Revision) { RevokeSessionsOf = state.Managed, Applied = () => OnApplied(state, now) };
     }
 
     /// <summary>ACL SAVE: runtime users are persisted when they are set (O9), so there is nothing left to save.</summary>
