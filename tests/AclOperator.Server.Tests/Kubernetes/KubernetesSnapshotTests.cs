@@ -3,6 +3,7 @@ using System.Text.Json;
 using AclOperator.Api.Snapshots;
 using k8s;
 using k8s.Models;
+using StackExchange.Redis;
 using Xunit;
 using static AclOperator.Server.Tests.EndToEnd.E2E;
 
@@ -50,6 +51,38 @@ public sealed class KubernetesSnapshotTests
         var metrics = await s.ScrapeAsync();
         Assert.Equal(1, metrics["aclop_acl_revision_info{revision=\"1\"}"]);
         Assert.True(metrics["aclop_acl_snapshot_age_seconds"] >= 0);
+    }
+
+    [Fact]
+    public async Task StackExchangeRedis_works_against_a_server_that_follows_the_API()
+    {
+        await using var k = await KubernetesModeCluster.StartAsync();
+        await k.PublishAsync(KubernetesModeCluster.User("app", "on", ">apppw", "~app:*", "&*", "+@all", "-@dangerous"));
+        await using var s = await k.StartServerAsync();
+        await WaitForRevisionAsync(s, "1");
+
+        var options = new ConfigurationOptions
+        {
+            EndPoints = { { "127.0.0.1", s.Server.EndPoint.Port } },
+            User = "app",
+            Password = "apppw",
+            AbortOnConnectFail = true,
+            ConnectTimeout = 10_000,
+            SyncTimeout = 10_000,
+        };
+        await using var mux = await ConnectionMultiplexer.ConnectAsync(options);
+        var db = mux.GetDatabase();
+        Assert.True(await db.StringSetAsync("app:1", "v"));
+        Assert.Equal("v", (string?)await db.StringGetAsync("app:1"));
+        var denied = await Assert.ThrowsAsync<RedisServerException>(() => db.StringSetAsync("other", "v"));
+        Assert.Equal("NOPERM No permissions to access a key", denied.Message);
+
+        // A new revision reaches the library's open connection.
+        await k.PublishAsync(KubernetesModeCluster.User("app", "on", ">apppw", "~app:*", "&*", "+@all", "-@dangerous", "-set"));
+        await WaitForRevisionAsync(s, "2");
+        var revoked = await Assert.ThrowsAsync<RedisServerException>(() => db.StringSetAsync("app:1", "w"));
+        Assert.Equal("NOPERM User app has no permissions to run the 'set' command", revoked.Message);
+        Assert.Equal("v", (string?)await db.StringGetAsync("app:1"));
     }
 
     [Fact]
