@@ -271,7 +271,7 @@ public sealed class AclManager
 
             lock (_writeLock)
             {
-                ApplyLoaded(loaded.Table, loaded.Revision);
+                ApplyLoaded(loaded.Table, loaded.Revision, loaded.RevokeSessionsOf);
             }
 
             loaded.Applied?.Invoke();
@@ -288,9 +288,10 @@ public sealed class AclManager
 
     /// <summary>
     /// Swaps in a complete table with ACL LOAD's connection rules (also used by watched sources);
-    /// <paramref name="revision"/> as in <see cref="AclSourceResult"/>.
+    /// <paramref name="revision"/> as in <see cref="AclSourceResult"/>; <paramref name="revokeSessionsOf"/> as
+    /// <see cref="AclSourceResult.RevokeSessionsOf"/>.
     /// </summary>
-    public void ApplyLoaded(AclUserTable table, string? revision = null)
+    public void ApplyLoaded(AclUserTable table, string? revision = null, IReadOnlySet<string>? revokeSessionsOf = null)
     {
         ArgumentNullException.ThrowIfNull(table);
         var old = _current.Users;
@@ -300,6 +301,12 @@ public sealed class AclManager
         {
             var newUser = table.Find(c.UserName);
             if (newUser is null)
+            {
+                Close(c);
+                continue;
+            }
+
+            if (revokeSessionsOf is not null && revokeSessionsOf.Contains(c.UserName) && old.Find(c.UserName) is { } previous && Revoked(previous, newUser))
             {
                 Close(c);
                 continue;
@@ -324,6 +331,35 @@ public sealed class AclManager
         }
 
         WarnAboutKeyspaceChannels(table);
+    }
+
+    /// <summary>O15: the user was disabled, or a password (or <c>nopass</c>) it could authenticate with was taken away.</summary>
+    internal static bool Revoked(AclUser previous, AclUser next)
+    {
+        if (ReferenceEquals(previous, next))
+        {
+            return false;
+        }
+
+        if (previous.Enabled && !next.Enabled)
+        {
+            return true;
+        }
+
+        if (previous.NoPass && !next.NoPass)
+        {
+            return true;
+        }
+
+        foreach (var hash in previous.PasswordHashes)
+        {
+            if (!next.PasswordHashes.Contains(hash, StringComparer.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>ACL SAVE; returns null or the error after <c>ERR </c>.</summary>

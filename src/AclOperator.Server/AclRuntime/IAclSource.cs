@@ -31,6 +31,14 @@ public sealed record AclSourceResult(AclUserTable? Table, string? Error, string?
     /// </summary>
     public bool Unchanged { get; init; }
 
+    /// <summary>
+    /// O15 (Kubernetes mode): users whose revoked credentials reach live sessions. Besides ACL LOAD's rule (connections
+    /// of deleted users close), connections of these users close when the user was disabled or lost a password (or
+    /// <c>nopass</c>), as CLIENT KILL USER would: revoking a credential in a RedisAclUser must not leave sessions open.
+    /// Null (Redis's ACL LOAD, and runtime users, which follow ACL SETUSER's rule on every replica) closes none of them.
+    /// </summary>
+    public IReadOnlySet<string>? RevokeSessionsOf { get; init; }
+
     /// <summary>Called once <see cref="Table"/> is enforced (ACL LOAD, a watched source or start-up), outside the ACL's locks.</summary>
     public Action? Applied { get; init; }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using AclOperator.Api.Snapshots;
 using k8s;
 using k8s.Models;
+using StackExchange.Redis;
 using Xunit;
 using static AclOperator.Server.Tests.EndToEnd.E2E;
 
@@ -53,6 +54,38 @@ public sealed class KubernetesSnapshotTests
     }
 
     [Fact]
+    public async Task StackExchangeRedis_works_against_a_server_that_follows_the_API()
+    {
+        await using var k = await KubernetesModeCluster.StartAsync();
+        await k.PublishAsync(KubernetesModeCluster.User("app", "on", ">apppw", "~app:*", "&*", "+@all", "-@dangerous"));
+        await using var s = await k.StartServerAsync();
+        await WaitForRevisionAsync(s, "1");
+
+        var options = new ConfigurationOptions
+        {
+            EndPoints = { { "127.0.0.1", s.Server.EndPoint.Port } },
+            User = "app",
+            Password = "apppw",
+            AbortOnConnectFail = true,
+            ConnectTimeout = 10_000,
+            SyncTimeout = 10_000,
+        };
+        await using var mux = await ConnectionMultiplexer.ConnectAsync(options);
+        var db = mux.GetDatabase();
+        Assert.True(await db.StringSetAsync("app:1", "v"));
+        Assert.Equal("v", (string?)await db.StringGetAsync("app:1"));
+        var denied = await Assert.ThrowsAsync<RedisServerException>(() => db.StringSetAsync("other", "v"));
+        Assert.Equal("NOPERM No permissions to access a key", denied.Message);
+
+        // A new revision reaches the library's open connection.
+        await k.PublishAsync(KubernetesModeCluster.User("app", "on", ">apppw", "~app:*", "&*", "+@all", "-@dangerous", "-set"));
+        await WaitForRevisionAsync(s, "2");
+        var revoked = await Assert.ThrowsAsync<RedisServerException>(() => db.StringSetAsync("app:1", "w"));
+        Assert.Equal("NOPERM User app has no permissions to run the 'set' command", revoked.Message);
+        Assert.Equal("v", (string?)await db.StringGetAsync("app:1"));
+    }
+
+    [Fact]
     public async Task A_new_revision_is_enforced_without_restart_and_closes_the_connections_of_deleted_users()
     {
         await using var k = await KubernetesModeCluster.StartAsync();
@@ -71,6 +104,36 @@ public sealed class KubernetesSnapshotTests
         await AssertClosedAsync(bob);
         AssertError(await s.AuthAsync("bob", "bobpw"), WrongPass);
         Assert.Equal(0, (await s.ScrapeAsync())["aclop_acl_reloads_total{result=\"failed\"}"]);
+    }
+
+    [Fact]
+    public async Task Disabling_a_managed_user_or_removing_its_password_closes_its_sessions()
+    {
+        // O15: unlike Redis's ACL LOAD (which re-binds such sessions), revoking a credential reaches live sessions.
+        await using var k = await KubernetesModeCluster.StartAsync();
+        var carol = KubernetesModeCluster.User("carol", "on", ">carolpw", "~*", "+get");
+        await k.PublishAsync(Alice, carol);
+        await using var s = await k.StartServerAsync();
+        await WaitForRevisionAsync(s, "1");
+        using var alice = await s.ConnectAsAsync("alice", "alicepw");
+        using var carolSession = await s.ConnectAsAsync("carol", "carolpw");
+
+        // Rotation, step 1: a second password is added; nothing is revoked.
+        await k.PublishAsync(KubernetesModeCluster.User("alice", "on", ">alicepw", ">alicepw2", "~app:*", "+get", "+set"), carol);
+        await WaitForRevisionAsync(s, "2");
+        Assert.True((await alice.CallAsync("GET", "app:k")).IsNull);
+        Assert.True((await carolSession.CallAsync("GET", "k")).IsNull);
+
+        // Step 2: the old password is removed, and carol is disabled.
+        await k.PublishAsync(
+            KubernetesModeCluster.User("alice", "on", ">alicepw2", "~app:*", "+get", "+set"),
+            KubernetesModeCluster.User("carol", "off", ">carolpw", "~*", "+get"));
+        await WaitForRevisionAsync(s, "3");
+        await AssertClosedAsync(alice);
+        await AssertClosedAsync(carolSession);
+        AssertSimple(await s.AuthAsync("alice", "alicepw2"), "OK");
+        AssertError(await s.AuthAsync("alice", "alicepw"), WrongPass);
+        AssertError(await s.AuthAsync("carol", "carolpw"), WrongPass);
     }
 
     [Fact]

@@ -15,8 +15,10 @@ namespace AclOperator.Server.AclRuntime.Kubernetes;
 /// <list type="bullet">
 /// <item>Loading is ACL LOAD: a complete verified snapshot (<see cref="SnapshotReader"/>) and the runtime users become one
 /// table (<see cref="SnapshotTableBuilder"/>, managed users win), swapped in all-or-nothing by <see cref="AclManager"/>
-/// with ACL LOAD's connection rules; a torn, invalid or unreachable snapshot keeps the current ACL, is logged and
-/// counted as a failed reload. The revision enforced is the manifest's.</item>
+/// with ACL LOAD's connection rules, plus O15: connections of managed users that were disabled or lost a password close
+/// too (runtime users follow ACL SETUSER's rule, the same on every replica). A
+/// torn, invalid or unreachable snapshot keeps the current ACL, is logged and counted as a failed reload. The revision
+/// enforced is the manifest's.</item>
 /// <item>Changes arrive through list+watch of the manifest ConfigMap and the runtime Secret by name, with a re-read
 /// every <see cref="KubernetesSourceOptions.ResyncPeriod"/> as a safety net; a re-read that finds what is enforced
 /// changes nothing.</item>
@@ -147,7 +149,17 @@ public sealed partial class KubernetesAclSource : IWriteThroughAclSource, IAsync
     public async Task<AclSourceResult> LoadAsync(AclOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var read = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        SnapshotReadResult read;
+        try
+        {
+            read = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidDataException or FormatException)
+        {
+            // An object the API returned that is not what its kind promises (the reader handles API failures).
+            return Failed(e.Message);
+        }
+
         if (read.Status != SnapshotReadStatus.Loaded)
         {
             return Failed(read.Error ?? read.Status.ToString());
@@ -187,7 +199,7 @@ public sealed partial class KubernetesAclSource : IWriteThroughAclSource, IAsync
 
         var state = new Enforced(content, runtime, content.ManifestResourceVersion, runtimeVersion, options, ManagedNames(content));
         _lastLoggedError = null;
-        return new AclSourceResult(table, null, state.Revision) { Applied = () => OnApplied(state, now) };
+        return new AclSourceResult(table, null, state.Revision) { RevokeSessionsOf = state.Managed, Applied = () => OnApplied(state, now) };
     }
 
     /// <summary>ACL SAVE: runtime users are persisted when they are set (O9), so there is nothing left to save.</summary>
@@ -421,6 +433,14 @@ public sealed partial class KubernetesAclSource : IWriteThroughAclSource, IAsync
             {
                 break;
             }
+#pragma warning disable CA1031 // Following the API must outlive any one failed load; the next signal or re-read tries again.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                failures++;
+                acl.ReportLoadFailed();
+                LogReloadCrashed(_logger, e);
+            }
         }
     }
 
@@ -466,7 +486,9 @@ public sealed partial class KubernetesAclSource : IWriteThroughAclSource, IAsync
             {
                 break;
             }
-            catch (Exception e) when (KubernetesErrorText.IsApiFailure(e))
+#pragma warning disable CA1031 // A failed report is retried at the next renewal; the Lease must never stop being renewed.
+            catch (Exception e)
+#pragma warning restore CA1031
             {
                 LogLeaseFailed(_logger, _options.PodName!, KubernetesErrorText.Describe(e));
             }
@@ -523,6 +545,9 @@ public sealed partial class KubernetesAclSource : IWriteThroughAclSource, IAsync
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not write the last-good ACL {Path}: {Reason}")]
     private static partial void LogLastGoodNotWritten(ILogger logger, string path, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reloading the ACL from Kubernetes failed unexpectedly; the current ACL stays")]
+    private static partial void LogReloadCrashed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew Lease {Lease}: {Reason}")]
     private static partial void LogLeaseFailed(ILogger logger, string lease, string reason);

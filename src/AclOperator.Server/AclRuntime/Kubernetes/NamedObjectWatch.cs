@@ -78,7 +78,9 @@ internal sealed partial class NamedObjectWatch
                 LogExpired(_logger, Description);
                 position = "";
             }
-            catch (Exception e) when (KubernetesErrorText.IsApiFailure(e) || e is JsonException or InvalidDataException or KeyNotFoundException or InvalidOperationException)
+#pragma warning disable CA1031 // The watch must survive any failure of one list or watch; it retries with backoff.
+            catch (Exception e)
+#pragma warning restore CA1031
             {
                 // A broken watch resumes from the last resourceVersion it delivered; a failed list lists again.
                 var reason = KubernetesErrorText.Describe(e);
