@@ -9,7 +9,7 @@ namespace AclOperator.Operator.Servers;
 public static class ServerObjectNames
 {
     /// <summary>Rules and hash shards come in this many fixed slot pairs at most (indexes 0..63).</summary>
-    public const int MaxShards = 64;
+    public const int MaxShards = AclOperator.Api.Snapshots.SnapshotNames.MaxShards;
 
     /// <summary>
     /// The longest server name whose objects are all valid: the StatefulSet controller labels each pod with
@@ -45,22 +45,22 @@ public static class ServerObjectNames
     public static string Pod(string server, int ordinal) => server + "-" + ordinal.ToString(CultureInfo.InvariantCulture);
 
     /// <inheritdoc cref="Pod"/>
-    public static string Lease(string server, int ordinal) => Pod(server, ordinal);
+    public static string Lease(string server, int ordinal) => AclOperator.Api.Snapshots.SnapshotNames.Lease(server, ordinal);
 
     /// <summary>The manifest ConfigMap of the snapshot protocol (O6).</summary>
-    public static string Manifest(string server) => server + "-acl";
+    public static string Manifest(string server) => AclOperator.Api.Snapshots.SnapshotNames.Manifest(server);
 
     /// <summary>A rules shard ConfigMap slot: <c>S-acl-&lt;index&gt;-a</c> or <c>-b</c>.</summary>
-    public static string RulesShard(string server, int index, char slot) => Manifest(server) + "-" + Shard(index, slot);
+    public static string RulesShard(string server, int index, char slot) => AclOperator.Api.Snapshots.SnapshotNames.RulesShard(server, index, slot);
 
     /// <summary>The Secret with the per-server HMAC key (O4).</summary>
-    public static string HashesKey(string server) => server + "-acl-hashes";
+    public static string HashesKey(string server) => AclOperator.Api.Snapshots.SnapshotNames.HashesKeySecret(server);
 
     /// <summary>A hash shard Secret slot: <c>S-acl-hashes-&lt;index&gt;-a</c> or <c>-b</c>.</summary>
-    public static string HashesShard(string server, int index, char slot) => HashesKey(server) + "-" + Shard(index, slot);
+    public static string HashesShard(string server, int index, char slot) => AclOperator.Api.Snapshots.SnapshotNames.HashShard(server, index, slot);
 
     /// <summary>The runtime users Secret the pods update with compare-and-swap (O9).</summary>
-    public static string Runtime(string server) => server + "-acl-runtime";
+    public static string Runtime(string server) => AclOperator.Api.Snapshots.SnapshotNames.RuntimeSecret(server);
 
     /// <summary>Why <paramref name="server"/> cannot name a server's objects, or null when it can.</summary>
     public static string? NameProblem(string? server) =>
