@@ -146,15 +146,15 @@ public sealed class SnapshotTableBuilderTests
     }
 
     [Fact]
-    public async Task A_snapshot_without_a_default_user_gets_Redis_s_stock_default()
+    public async Task A_snapshot_without_a_default_user_gets_a_disabled_default_never_an_open_one()
     {
         await using var h = await SnapshotHarness.StartAsync();
         var content = await PublishAndReadAsync(h, [SnapshotUser.From(SnapshotSamples.User("alice", "on", "nopass", "+ping"))]);
 
         var (table, _) = new SnapshotTableBuilder().Build(content, [], AclOptions.Default);
 
-        // As ACL LOAD of an aclfile without a default user (acl.c ACLLoadFromFile creates it with the stock rules), which
-        // is an open server: the operator must always publish its default user.
-        Assert.Equal(["user alice on nopass sanitize-payload resetchannels -@all +ping", "user default on nopass sanitize-payload ~* &* +@all"], table!.ListLines());
+        // Unlike ACL LOAD of an aclfile without a default user (acl.c ACLLoadFromFile creates the open stock default),
+        // a snapshot without one gets a disabled default with no permissions (O7: never an open default user).
+        Assert.Equal(["user alice on nopass sanitize-payload resetchannels -@all +ping", "user default off sanitize-payload resetchannels -@all"], table!.ListLines());
     }
 }
