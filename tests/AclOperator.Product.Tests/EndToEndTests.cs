@@ -163,10 +163,12 @@ public sealed class EndToEndTests
 
         // Step 2: clients moved; remove the old one. The new password never fails in between.
         await cluster.UpdateAsync<RedisAclUser>("default", "alice", u => u.Spec.Passwords = [Ref("pw-new")]);
+        // O15: taking a password away closes alice's sessions, so each probe uses a fresh connection.
         await Eventually.TrueAsync(async () =>
         {
-            Assert.Equal("OK", await CallAsync(client, "AUTH", "alice", BobPassword));
-            return await CallAsync(client, "AUTH", "alice", AlicePassword) != "OK";
+            await using var probe = await cluster.ConnectAsync("default/main-0");
+            Assert.Equal("OK", await CallAsync(probe, "AUTH", "alice", BobPassword));
+            return await CallAsync(probe, "AUTH", "alice", AlicePassword) != "OK";
         }, "the old password is refused");
 
         // A changed Secret value is picked up through the metadata informer and re-hashed.
@@ -176,8 +178,13 @@ public sealed class EndToEndTests
             Metadata = new V1ObjectMeta { Name = "pw-new", NamespaceProperty = "default" },
             Data = new Dictionary<string, byte[]> { ["password"] = System.Text.Encoding.UTF8.GetBytes(rotated) },
         }, "pw-new", "default", cancellationToken: Ct);
-        await Eventually.TrueAsync(async () => await CallAsync(client, "AUTH", "alice", rotated) == "OK", "the new Secret value authenticates");
-        Assert.Equal("-WRONGPASS invalid username-password pair or user is disabled.", await CallAsync(client, "AUTH", "alice", BobPassword));
+        await Eventually.TrueAsync(async () =>
+        {
+            await using var probe = await cluster.ConnectAsync("default/main-0");
+            return await CallAsync(probe, "AUTH", "alice", rotated) == "OK";
+        }, "the new Secret value authenticates");
+        await using var last = await cluster.ConnectAsync("default/main-0");
+        Assert.Equal("-WRONGPASS invalid username-password pair or user is disabled.", await CallAsync(last, "AUTH", "alice", BobPassword));
 
         static PasswordSource Ref(string secret) => new() { SecretKeyRef = new SecretKeyRef { Name = secret, Key = "password" } };
     }

@@ -275,15 +275,9 @@ public sealed class SnapshotPublisher
     private async Task FenceAsync(long revision, CancellationToken ct)
     {
         var name = SnapshotNames.Manifest(_server);
-        string? current;
-        try
-        {
-            current = (await _client.CoreV1.ReadNamespacedConfigMapAsync(name, _namespace, cancellationToken: ct).ConfigureAwait(false)).Metadata.ResourceVersion;
-        }
-        catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.NotFound)
-        {
-            current = null;
-        }
+        // A quorum LIST by name (resourceVersion ""): as fresh as a GET, and metadata is all that is needed.
+        var list = await _client.CoreV1.ListNamespacedConfigMapAsync(_namespace, fieldSelector: "metadata.name=" + name, cancellationToken: ct).ConfigureAwait(false);
+        string? current = list.Items.Count == 0 ? null : list.Items[0].Metadata.ResourceVersion;
 
         if (current != _manifestResourceVersion)
         {
