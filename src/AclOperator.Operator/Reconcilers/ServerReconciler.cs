@@ -158,8 +158,8 @@ public sealed partial class ServerReconciler : IReconciler<RedisAclServer>
                 $"ACL revision {outcome.Revision}: {outcome.ChangedUsers.Count} user(s) changed, {outcome.Entries.Count} user(s) in total", cancellationToken).ConfigureAwait(false);
         }
 
-        string image = ResolveImage(entity);
-        var workloadChanges = await _workload.ApplyAsync(entity, image, cancellationToken).ConfigureAwait(false);
+        string image = _workload.ResolveImage(entity);
+        var workloadChanges = await _workload.ApplyAsync(entity, cancellationToken).ConfigureAwait(false);
         if (workloadChanges.Count > 0)
         {
             await _events.RecordAsync(entity, EventTypes.Normal, "Applied", "applied " + string.Join(", ", workloadChanges), cancellationToken).ConfigureAwait(false);
@@ -234,18 +234,6 @@ public sealed partial class ServerReconciler : IReconciler<RedisAclServer>
                 : $"not publishing: the ACL would drop {dropped} of {total} users but the cache ({cachedUsers}) and the API ({fresh}) disagree; waiting for a resync",
             ct).ConfigureAwait(false);
         return agrees;
-    }
-
-    private string ResolveImage(RedisAclServer server)
-    {
-        // O13: the image is pinned in status and changes only when spec.image does.
-        var wanted = server.Spec?.Image;
-        if (!string.IsNullOrEmpty(wanted))
-        {
-            return wanted;
-        }
-
-        return server.Status?.Image is { Length: > 0 } pinned ? pinned : _options.DefaultImage;
     }
 
     /// <summary>

@@ -7,12 +7,18 @@ namespace AclOperator.Operator.Reconcilers;
 /// <summary><see cref="IServerWorkload"/> over the renderer and the server-side-apply applier.</summary>
 public sealed class ServerWorkload(ServerWorkloadApplier applier, IOptions<ServerReconcilerOptions> options) : IServerWorkload
 {
-    public async Task<IReadOnlyList<string>> ApplyAsync(RedisAclServer server, string image, CancellationToken cancellationToken)
+    private readonly ServerWorkloadOptions _options = new()
+    {
+        DefaultImage = options.Value.DefaultImage,
+        OperatorNamespace = options.Value.OperatorNamespace,
+    };
+
+    public string ResolveImage(RedisAclServer server) => ServerWorkloadRenderer.ResolveImage(server, _options);
+
+    public async Task<IReadOnlyList<string>> ApplyAsync(RedisAclServer server, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(server);
-        ArgumentNullException.ThrowIfNull(options);
-        var o = options.Value;
-        var rendered = ServerWorkloadRenderer.Render(server, new ServerWorkloadOptions { DefaultImage = image, OperatorNamespace = o.OperatorNamespace });
+        var rendered = ServerWorkloadRenderer.Render(server, _options);
         var outcome = await applier.ApplyAsync(server, rendered, cancellationToken).ConfigureAwait(false);
         return outcome.Created.Select(x => $"created {x.Kind} {x.Name}")
             .Concat(outcome.Updated.Select(x => $"updated {x.Kind} {x.Name}"))
