@@ -37,6 +37,29 @@ public static class AclCompiler
         return new Run(request).Execute();
     }
 
+    /// <summary>
+    /// The Redis user name (UTF-8 text) a RedisAclUser gets on <paramref name="server"/> (O1): spec.username or
+    /// metadata.name, with the tenant prefix in front outside the server's namespace. Does not check validity.
+    /// </summary>
+    public static string UsernameFor(RedisAclServer server, RedisAclUser user)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        ArgumentNullException.ThrowIfNull(user);
+        var name = user.Spec?.Username ?? user.Metadata?.Name ?? "";
+        var ns = ObjectRef.NullIfEmpty(user.Metadata?.NamespaceProperty);
+        var serverNs = ObjectRef.NullIfEmpty(server.Metadata?.NamespaceProperty);
+        if (ns is null || serverNs is null || ns == serverNs)
+        {
+            return name;
+        }
+
+        var entry = server.Spec?.UserNamespaces?.FirstOrDefault(n => n?.Namespace == ns);
+        return (entry is null ? ns + "." : UsernamePrefix(entry)) + name;
+    }
+
+    /// <summary>The username prefix of an admitted tenant namespace: its usernamePrefix, else <c>&lt;namespace&gt;.</c>.</summary>
+    private static string UsernamePrefix(UserNamespaceSpec entry) => entry.UsernamePrefix ?? entry.Namespace + ".";
+
     /// <summary>The rules one user (or the default user) is built from, with the field path prefix for diagnostics.</summary>
     private sealed record UserInputs(
         string FieldPrefix,
@@ -275,7 +298,7 @@ public static class AclCompiler
                     Add(ObjectRef.Of(_server), DiagnosticReasons.InvalidCeiling, ceiling.Error!, $"spec.userNamespaces[{index}].ceiling");
                 }
 
-                t = new Tenant(entry.UsernamePrefix ?? ns + ".", ceiling, true);
+                t = new Tenant(UsernamePrefix(entry), ceiling, true);
             }
 
             _tenants[ns] = t;

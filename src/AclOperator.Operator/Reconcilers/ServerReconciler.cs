@@ -264,7 +264,7 @@ public sealed partial class ServerReconciler : IReconciler<RedisAclServer>
             }
 
             var password = PasswordGenerator.Generate();
-            var username = UsernameFor(server, user);
+            var username = AclCompiler.UsernameFor(server, user);
             var serverNs = server.Metadata.NamespaceProperty ?? "";
             var host = $"{server.Metadata.Name}.{serverNs}.svc";
             var port = (server.Spec?.Service?.Port ?? 6379).ToString(CultureInfo.InvariantCulture);
@@ -307,20 +307,6 @@ public sealed partial class ServerReconciler : IReconciler<RedisAclServer>
         }
 
         return result;
-    }
-
-    /// <summary>The Redis user name a user object gets (O1): the tenant prefix in front outside the server's namespace.</summary>
-    internal static string UsernameFor(RedisAclServer server, RedisAclUser user)
-    {
-        var name = user.Spec?.Username ?? user.Metadata.Name;
-        var ns = user.Metadata.NamespaceProperty ?? "";
-        if (ns == (server.Metadata.NamespaceProperty ?? ""))
-        {
-            return name;
-        }
-
-        var entry = server.Spec?.UserNamespaces?.FirstOrDefault(n => n.Namespace == ns);
-        return (entry?.UsernamePrefix ?? ns + ".") + name;
     }
 
     /// <summary>Which running pods enforce which revision (from their Leases, O12).</summary>
@@ -381,7 +367,7 @@ public sealed partial class ServerReconciler : IReconciler<RedisAclServer>
             var compiled = result.UserFor(subject);
             var entry = bySource.GetValueOrDefault(subject.ToString());
             var view = UserStatusView.Compute(server, user, diagnostics, compiled, entry, enforcement.Running.Count, enforcement.MinRevision,
-                _secrets, UsernameFor(server, user));
+                _secrets, AclCompiler.UsernameFor(server, user));
             var before = user.Status;
             var written = await _status.UpdateStatusAsync(user, u => view.ApplyTo(u, now), token).ConfigureAwait(false);
             if (!ReferenceEquals(written, user))
