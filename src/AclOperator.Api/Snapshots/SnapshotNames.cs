@@ -72,13 +72,20 @@ public static class SnapshotNames
         return (int)(BinaryPrimitives.ReadUInt32BigEndian(hash) % (uint)shardCount);
     }
 
-    /// <summary>The labels every snapshot object of <paramref name="server"/> carries.</summary>
-    public static Dictionary<string, string> Labels(string server, string snapshotKind) => new(StringComparer.Ordinal)
+    /// <summary>The labels of everything the operator owns for <paramref name="server"/>, as a new dictionary.</summary>
+    public static Dictionary<string, string> ServerLabels(string server) => new(StringComparer.Ordinal)
     {
         [NameLabel] = AppName,
         [InstanceLabel] = server,
         [ManagedByLabel] = ManagedBy,
         [ServerLabel] = server,
-        [SnapshotLabel] = snapshotKind,
     };
+
+    /// <summary>The labels every snapshot object of <paramref name="server"/> carries.</summary>
+    public static Dictionary<string, string> Labels(string server, string snapshotKind)
+    {
+        var labels = ServerLabels(server);
+        labels[SnapshotLabel] = snapshotKind;
+        return labels;
+    }
 }

@@ -1,3 +1,4 @@
+using AclOperator.Api.Snapshots;
 using AclOperator.Api.V1Alpha1;
 
 namespace AclOperator.Operator.Servers;
@@ -8,29 +9,22 @@ namespace AclOperator.Operator.Servers;
 /// </summary>
 public static class ServerLabels
 {
-    public const string Name = "app.kubernetes.io/name";
-    public const string Instance = "app.kubernetes.io/instance";
-    public const string ManagedBy = "app.kubernetes.io/managed-by";
-    public const string Server = "aclop.dev/server";
+    public const string Name = SnapshotNames.NameLabel;
+    public const string Instance = SnapshotNames.InstanceLabel;
+    public const string ManagedBy = SnapshotNames.ManagedByLabel;
+    public const string Server = SnapshotNames.ServerLabel;
 
     /// <summary>The value of <see cref="Name"/>.</summary>
-    public const string NameValue = "aclop-server";
+    public const string NameValue = SnapshotNames.AppName;
 
     /// <summary>The value of <see cref="ManagedBy"/>.</summary>
-    public const string ManagedByValue = "aclop-operator";
+    public const string ManagedByValue = SnapshotNames.ManagedBy;
 
     /// <summary>All four labels of an owned object, as a new dictionary.</summary>
     public static Dictionary<string, string> For(RedisAclServer server)
     {
         ArgumentNullException.ThrowIfNull(server);
-        var name = server.Metadata.Name;
-        return new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [Name] = NameValue,
-            [Instance] = name,
-            [ManagedBy] = ManagedByValue,
-            [Server] = name,
-        };
+        return SnapshotNames.ServerLabels(server.Metadata.Name);
     }
 
     /// <summary>The pod selector labels (StatefulSet, Services, PodDisruptionBudget, NetworkPolicy), as a new dictionary.</summary>
