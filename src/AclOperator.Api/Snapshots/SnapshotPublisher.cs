@@ -427,15 +427,6 @@ public sealed class SnapshotPublisher
         }
     }
 
-    private async Task<V1Secret?> GetSecretAsync(string name, CancellationToken ct)
-    {
-        try
-        {
-            return await _client.CoreV1.ReadNamespacedSecretAsync(name, _namespace, cancellationToken: ct).ConfigureAwait(false);
-        }
-        catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-    }
+    private Task<V1Secret?> GetSecretAsync(string name, CancellationToken ct) =>
+        KubernetesReads.OrNullAsync(_client.CoreV1.ReadNamespacedSecretAsync(name, _namespace, cancellationToken: ct));
 }

@@ -78,14 +78,14 @@ public sealed class SnapshotReader
             return _key;
         }
 
-        var secret = await GetAsync(() => _client.CoreV1.ReadNamespacedSecretAsync(SnapshotNames.HashesKeySecret(_server), _namespace, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var secret = await KubernetesReads.OrNullAsync(_client.CoreV1.ReadNamespacedSecretAsync(SnapshotNames.HashesKeySecret(_server), _namespace, cancellationToken: cancellationToken)).ConfigureAwait(false);
         _key = secret?.Data is { } d && d.TryGetValue(SnapshotNames.HmacKeyKey, out var k) && k.Length >= 16 ? k : null;
         return _key;
     }
 
     private async Task<SnapshotReadResult> ReadOnceAsync(CancellationToken ct)
     {
-        var manifestMap = await GetAsync(() => _client.CoreV1.ReadNamespacedConfigMapAsync(SnapshotNames.Manifest(_server), _namespace, cancellationToken: ct)).ConfigureAwait(false);
+        var manifestMap = await KubernetesReads.OrNullAsync(_client.CoreV1.ReadNamespacedConfigMapAsync(SnapshotNames.Manifest(_server), _namespace, cancellationToken: ct)).ConfigureAwait(false);
         if (manifestMap is null)
         {
             return SnapshotReadResult.Failed(SnapshotReadStatus.NotPublished, $"no ACL has been published for {_namespace}/{_server} yet (ConfigMap {SnapshotNames.Manifest(_server)} not found)");
@@ -177,7 +177,7 @@ public sealed class SnapshotReader
     /// <returns>The verified shard; or why not: <c>Tear</c> (missing or not matching the manifest: retry) or <c>Malformed</c> (verified but unreadable).</returns>
     private async Task<(SnapshotShard? Shard, string? Tear, string? Malformed)> ReadShardAsync(int index, ShardReference rulesRef, ShardReference hashesRef, byte[] key, CancellationToken ct)
     {
-        var rulesMap = await GetAsync(() => _client.CoreV1.ReadNamespacedConfigMapAsync(rulesRef.Name, _namespace, cancellationToken: ct)).ConfigureAwait(false);
+        var rulesMap = await KubernetesReads.OrNullAsync(_client.CoreV1.ReadNamespacedConfigMapAsync(rulesRef.Name, _namespace, cancellationToken: ct)).ConfigureAwait(false);
         if (rulesMap?.BinaryData is not { } bin || !bin.TryGetValue(SnapshotNames.ShardKey, out var rulesBytes))
         {
             return (null, $"ConfigMap {rulesRef.Name} is missing", null);
@@ -188,7 +188,7 @@ public sealed class SnapshotReader
             return (null, $"ConfigMap {rulesRef.Name} does not match the manifest", null);
         }
 
-        var hashSecret = await GetAsync(() => _client.CoreV1.ReadNamespacedSecretAsync(hashesRef.Name, _namespace, cancellationToken: ct)).ConfigureAwait(false);
+        var hashSecret = await KubernetesReads.OrNullAsync(_client.CoreV1.ReadNamespacedSecretAsync(hashesRef.Name, _namespace, cancellationToken: ct)).ConfigureAwait(false);
         if (hashSecret?.Data is not { } hd || !hd.TryGetValue(SnapshotNames.ShardKey, out var hashBytes))
         {
             return (null, $"Secret {hashesRef.Name} is missing", null);
@@ -227,17 +227,4 @@ public sealed class SnapshotReader
     }
 
     private static bool FixedTimeEqualsHex(string a, string b) => PasswordHasher.FixedTimeEquals(a, b);
-
-    private static async Task<T?> GetAsync<T>(Func<Task<T>> get)
-        where T : class
-    {
-        try
-        {
-            return await get().ConfigureAwait(false);
-        }
-        catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-    }
 }

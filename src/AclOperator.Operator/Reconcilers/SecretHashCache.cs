@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using AclOperator.Acl.Passwords;
 using AclOperator.Api.Compilation;
+using AclOperator.Api.Snapshots;
 using AclOperator.Api.V1Alpha1;
 using AclOperator.Operator.Runtime;
 using k8s;
@@ -61,12 +62,15 @@ public sealed class SecretHashCache
         {
             try
             {
-                var secret = await _client.CoreV1.ReadNamespacedSecretAsync(s.Name, s.Ns, cancellationToken: ct).ConfigureAwait(false);
-                Store(secret);
-            }
-            catch (k8s.Autorest.HttpOperationException e) when (e.Response?.StatusCode == System.Net.HttpStatusCode.NotFound)
-            {
-                _entries.TryRemove((s.Ns, s.Name), out _);
+                var secret = await KubernetesReads.OrNullAsync(_client.CoreV1.ReadNamespacedSecretAsync(s.Name, s.Ns, cancellationToken: ct)).ConfigureAwait(false);
+                if (secret is null)
+                {
+                    _entries.TryRemove((s.Ns, s.Name), out _);
+                }
+                else
+                {
+                    Store(secret);
+                }
             }
             catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
             {

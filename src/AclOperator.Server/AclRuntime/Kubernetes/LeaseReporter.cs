@@ -32,15 +32,7 @@ internal sealed class LeaseReporter
     {
         for (int attempt = 0; ; attempt++)
         {
-            V1Lease? lease;
-            try
-            {
-                lease = await _client.CoordinationV1.ReadNamespacedLeaseAsync(_name, _options.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.NotFound)
-            {
-                lease = null;
-            }
+            var lease = await KubernetesReads.OrNullAsync(_client.CoordinationV1.ReadNamespacedLeaseAsync(_name, _options.Namespace, cancellationToken: cancellationToken)).ConfigureAwait(false);
 
             try
             {

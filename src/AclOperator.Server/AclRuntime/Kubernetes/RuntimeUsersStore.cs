@@ -88,17 +88,8 @@ internal sealed class RuntimeUsersStore
         }
     }
 
-    private async Task<V1Secret?> GetAsync(CancellationToken ct)
-    {
-        try
-        {
-            return await _client.CoreV1.ReadNamespacedSecretAsync(_options.RuntimeSecretName, _options.Namespace, cancellationToken: ct).ConfigureAwait(false);
-        }
-        catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-    }
+    private Task<V1Secret?> GetAsync(CancellationToken ct) =>
+        KubernetesReads.OrNullAsync(_client.CoreV1.ReadNamespacedSecretAsync(_options.RuntimeSecretName, _options.Namespace, cancellationToken: ct));
 
     private RuntimeUsersDocument Decode(V1Secret? secret)
     {
