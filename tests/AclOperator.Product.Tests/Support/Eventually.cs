@@ -32,7 +32,7 @@ internal static class Eventually
                 throw new TimeoutException($"timed out waiting for {what}", last);
             }
 
-            await Task.Delay(50, TestContext.Current.CancellationToken);
+            await Task.Delay(50, ProductContext.Ct);
         }
     }
 

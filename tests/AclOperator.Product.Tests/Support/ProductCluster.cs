@@ -50,7 +50,7 @@ internal sealed class ProductCluster : IAsyncDisposable
 
     public CapturedLog Log { get; } = new();
 
-    public static CancellationToken Ct => TestContext.Current.CancellationToken;
+    public static CancellationToken Ct => ProductContext.Ct;
 
     public sealed record PodServer(string Pod, AclopServer Server, string Directory);
 
