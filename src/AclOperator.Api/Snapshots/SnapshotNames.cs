@@ -39,6 +39,9 @@ public static class SnapshotNames
     /// <summary>Lease annotation with the revision a pod enforces (O12).</summary>
     public const string EnforcedRevisionAnnotation = "aclop.dev/enforced-revision";
 
+    /// <summary>Lease annotation with the pod's ACL denials by user (<see cref="DenialReport"/>).</summary>
+    public const string DenialsAnnotation = "aclop.dev/acl-denials";
+
     public const string ServerLabel = "aclop.dev/server";
     public const string SnapshotLabel = "aclop.dev/snapshot";
     public const string NameLabel = "app.kubernetes.io/name";

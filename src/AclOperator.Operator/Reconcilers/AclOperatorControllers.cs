@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AclOperator.Operator.Reconcilers;
 
-/// <summary>Registers the three reconcilers of the product and what they watch.</summary>
+/// <summary>Registers the three reconcilers of the product, what they watch, and the ACL denial events.</summary>
 public static class AclOperatorControllers
 {
     /// <summary>Adds the RedisAclServer, RedisAcl and RedisAclUser controllers (configuration section <c>Servers</c>).</summary>
@@ -22,6 +22,9 @@ public static class AclOperatorControllers
         op.Services.TryAddSingleton<Servers.ServerWorkloadApplier>();
         op.Services.TryAddSingleton<IServerWorkload, ServerWorkload>();
         op.Services.TryAddSingleton(TimeProvider.System);
+        op.Services.AddOptions<DenialEventOptions>().Bind(configuration.GetSection(DenialEventOptions.Section));
+        op.Services.TryAddSingleton<DenialEvents>();
+        op.Services.AddSingleton<IController>(sp => sp.GetRequiredService<DenialEvents>());
 
         op.AddController<RedisAclServer, ServerReconciler>(c => c
             .Owns<V1StatefulSet>()
@@ -29,7 +32,7 @@ public static class AclOperatorControllers
             {
                 var informers = sp.GetRequiredService<SharedInformerFactory>();
                 var users = informers.For<RedisAclUser>();
-                AddUserIndexes(users);
+                Indexes.AddUserIndexes(users);
                 controller.Informer.Cache.AddIndex(Indexes.ServerSecret, Indexes.ServerSecretIndex);
 
                 // Spec, labels and deletions of users matter; the status this controller writes does not.
@@ -65,7 +68,7 @@ public static class AclOperatorControllers
             .Configure((sp, controller) =>
             {
                 var users = sp.GetRequiredService<SharedInformerFactory>().For<RedisAclUser>();
-                AddUserIndexes(users);
+                Indexes.AddUserIndexes(users);
                 controller.Watches(users, u => Indexes.UserAclIndex(u).Select(Indexes.ParseKey));
             }));
 
@@ -73,26 +76,13 @@ public static class AclOperatorControllers
             .Configure((sp, controller) =>
             {
                 var servers = sp.GetRequiredService<SharedInformerFactory>().For<RedisAclServer>();
-                AddUserIndexes(controller.Informer);
+                Indexes.AddUserIndexes(controller.Informer);
                 controller.Watches(servers, enqueue => new FilteredMappedEventHandler<RedisAclServer>(
                     s => controller.Informer.Cache.KeysByIndex(Indexes.UserServer, ObjectKey.Of(s).ToString()),
                     (o, n) => false,
                     enqueue));
             }));
         return op;
-    }
-
-    private static void AddUserIndexes(SharedInformer<RedisAclUser> users)
-    {
-        lock (users)
-        {
-            if (!users.Cache.HasIndex(Indexes.UserServer))
-            {
-                users.Cache.AddIndex(Indexes.UserServer, Indexes.UserServerIndex);
-                users.Cache.AddIndex(Indexes.UserSecret, Indexes.UserSecretIndex);
-                users.Cache.AddIndex(Indexes.UserAcl, Indexes.UserAclIndex);
-            }
-        }
     }
 
     private static IEnumerable<ObjectKey> ServersNaming(SharedInformer<RedisAclUser> users, SharedInformer<RedisAclServer> servers, RedisAcl acl)

@@ -21,6 +21,21 @@ public static class Indexes
     /// <summary>RedisAclServer → <c>ns/name</c> of every Secret its default user references.</summary>
     public const string ServerSecret = "secret";
 
+    /// <summary>Adds the user indexes to the shared user informer once, whoever asks first (before the informers start).</summary>
+    public static void AddUserIndexes(SharedInformer<RedisAclUser> users)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        lock (users)
+        {
+            if (!users.Cache.HasIndex(UserServer))
+            {
+                users.Cache.AddIndex(UserServer, UserServerIndex);
+                users.Cache.AddIndex(UserSecret, UserSecretIndex);
+                users.Cache.AddIndex(UserAcl, UserAclIndex);
+            }
+        }
+    }
+
     public static ObjectKey ServerOf(RedisAclUser user)
     {
         ArgumentNullException.ThrowIfNull(user);

@@ -59,6 +59,9 @@ public sealed class AclManager
 
     public AclStats Stats { get; } = new();
 
+    /// <summary>Denials of existing users, by user (opt-in metric labels, the denial report on the pod's Lease).</summary>
+    public UserDenials UserDenials { get; } = new();
+
     /// <summary>
     /// The revision enforced now (O12): the source's revision of the last complete table, or <c>local-&lt;n&gt;</c>
     /// counting complete tables published (start-up is <c>local-1</c>); null until one was loaded.
@@ -425,6 +428,7 @@ public sealed class AclManager
     {
         var next = new AclSnapshot(table, _current.Epoch + 1, revision ?? _current.Revision);
         _current = next;
+        UserDenials.Retain(name => table.Find(name) is not null);
         foreach (var c in _clients.Snapshot())
         {
             try

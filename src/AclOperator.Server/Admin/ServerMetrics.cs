@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AclOperator.Server.AclRuntime;
 using AclOperator.Server.AclRuntime.Kubernetes;
 using AclOperator.Server.Hosting;
 using Prometheus;
@@ -36,6 +37,8 @@ internal sealed class ServerMetrics
     private readonly Gauge _users;
     private readonly Gauge.Child _backendHealthy;
     private readonly Gauge? _snapshotAge;
+    private readonly Counter _userDenials;
+    private readonly HashSet<string> _exportedUsers = new(StringComparer.Ordinal);
     private readonly Lock _collectLock = new();
     private string? _exportedRevision;
 
@@ -55,10 +58,14 @@ internal sealed class ServerMetrics
         _connectionsRejected = factory.CreateCounter("aclop_connections_rejected_total", "Client connections refused (maxclients, protected mode).");
 
         var denials = factory.CreateCounter("aclop_acl_denials_total", "ACL denials by reason (INFO acl_access_denied_*; not reset by CONFIG RESETSTAT).", ["reason"]);
-        _deniedAuth = denials.WithLabels("auth");
-        _deniedCommand = denials.WithLabels("command");
-        _deniedKey = denials.WithLabels("key");
-        _deniedChannel = denials.WithLabels("channel");
+        _deniedAuth = denials.WithLabels(ReasonLabel(DenialKind.Auth));
+        _deniedCommand = denials.WithLabels(ReasonLabel(DenialKind.Command));
+        _deniedKey = denials.WithLabels(ReasonLabel(DenialKind.Key));
+        _deniedChannel = denials.WithLabels(ReasonLabel(DenialKind.Channel));
+
+        _userDenials = factory.CreateCounter("aclop_acl_user_denials_total",
+            "ACL denials of existing users by user and reason (directive acl-metrics-per-user yes; failed AUTH naming an unknown user is only in aclop_acl_denials_total).",
+            new CounterConfiguration { LabelNames = ["user", "reason"], SuppressInitialValue = true });
 
         var reloads = factory.CreateCounter("aclop_acl_reloads_total", "ACL reloads after start-up (ACL LOAD, watched sources) by result.", ["result"]);
         _reloadsOk = reloads.WithLabels("ok");
@@ -91,6 +98,44 @@ internal sealed class ServerMetrics
     public void ObserveBackendCall(long startTimestamp) =>
         _backendLatency.Observe(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds);
 
+    /// <summary>One series per user and reason with denials; a user's series go when the user leaves the ACL or the directive is off.</summary>
+    private void ExportUserDenials()
+    {
+        var rows = _ctx.Settings.AclMetricsPerUser ? _ctx.Acl.UserDenials.Read() : [];
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (user, counts) in rows)
+        {
+            present.Add(user);
+            _exportedUsers.Add(user);
+            foreach (var kind in Enum.GetValues<DenialKind>())
+            {
+                if (counts[kind] > 0)
+                {
+                    _userDenials.WithLabels(user, ReasonLabel(kind)).IncTo(counts[kind]);
+                }
+            }
+        }
+
+        foreach (var gone in _exportedUsers.Where(u => !present.Contains(u)).ToList())
+        {
+            foreach (var kind in Enum.GetValues<DenialKind>())
+            {
+                _userDenials.RemoveLabelled(gone, ReasonLabel(kind));
+            }
+
+            _exportedUsers.Remove(gone);
+        }
+    }
+
+    /// <summary>The reason label of <c>aclop_acl_denials_total</c>.</summary>
+    internal static string ReasonLabel(DenialKind kind) => kind switch
+    {
+        DenialKind.Auth => "auth",
+        DenialKind.Command => "command",
+        DenialKind.Key => "key",
+        _ => "channel",
+    };
+
     private void Collect()
     {
         lock (_collectLock)
@@ -109,6 +154,7 @@ internal sealed class ServerMetrics
             _deniedCommand.IncTo(denied.TotalDeniedCommand);
             _deniedKey.IncTo(denied.TotalDeniedKey);
             _deniedChannel.IncTo(denied.TotalDeniedChannel);
+            ExportUserDenials();
             _reloadsOk.IncTo(_ctx.Acl.ReloadsSucceeded);
             _reloadsFailed.IncTo(_ctx.Acl.ReloadsFailed);
 

@@ -102,6 +102,9 @@ public sealed class ServerConfig
     /// <summary>aclop extension (E8).</summary>
     public bool TrustScripts => Bool("trust-scripts");
 
+    /// <summary>aclop extension: per-user denial metrics (a label per user, so opt-in).</summary>
+    public bool AclMetricsPerUser => Bool("acl-metrics-per-user");
+
     /// <summary>aclop extension (E2).</summary>
     public bool AllowMigrate => Bool("allow-migrate");
 
@@ -138,6 +141,9 @@ public sealed class ServerConfig
 
     /// <summary>aclop extension: the last-good snapshot file as configured, or null (<c>&lt;dir&gt;/aclop-last-good.json</c>).</summary>
     public string? KubernetesLastGood => NullIfEmpty("kubernetes-last-good");
+
+    /// <summary>aclop extension: seconds between Lease renewals in Kubernetes mode.</summary>
+    public int KubernetesLeaseRenewSeconds => (int)Long("kubernetes-lease-renew-seconds");
 
     /// <summary>aclop extension: a kubeconfig file, or null (in-cluster configuration, else env KUBECONFIG).</summary>
     public string? Kubeconfig => NullIfEmpty("kubeconfig");

@@ -4,6 +4,7 @@ using System.Text;
 using AclOperator.Acl;
 using AclOperator.Acl.Commands;
 using AclOperator.Acl.Evaluation;
+using AclOperator.Server.AclRuntime;
 using AclOperator.Server.Admin;
 using AclOperator.Server.Backend;
 using AclOperator.Server.Commands;
@@ -193,12 +194,15 @@ internal sealed partial class ClientConnection
         {
             case AclCheckOutcome.DeniedCommand:
                 _ctx.Acl.Stats.CountCommand();
+                _ctx.Acl.UserDenials.Count(_user.Name, DenialKind.Command, _ctx.NowMs);
                 break;
             case AclCheckOutcome.DeniedKey:
                 _ctx.Acl.Stats.CountKey();
+                _ctx.Acl.UserDenials.Count(_user.Name, DenialKind.Key, _ctx.NowMs);
                 break;
             case AclCheckOutcome.DeniedChannel:
                 _ctx.Acl.Stats.CountChannel();
+                _ctx.Acl.UserDenials.Count(_user.Name, DenialKind.Channel, _ctx.NowMs);
                 break;
         }
 

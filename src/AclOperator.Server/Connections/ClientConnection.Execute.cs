@@ -5,6 +5,7 @@ using AclOperator.Acl;
 using AclOperator.Acl.Commands;
 using AclOperator.Acl.Evaluation;
 using AclOperator.Acl.Users;
+using AclOperator.Server.AclRuntime;
 using AclOperator.Server.Commands;
 using AclOperator.Server.Protocol;
 
@@ -266,6 +267,11 @@ internal sealed partial class ClientConnection
         }
 
         _ctx.Acl.Stats.CountAuth();
+        if (user is not null)
+        {
+            _ctx.Acl.UserDenials.Count(user.Name, DenialKind.Auth, _ctx.NowMs);
+        }
+
         _ctx.Acl.Log.Add("auth", _inExec ? "multi" : "toplevel", object0, username, ClientInfo(), _ctx.NowMs);
         return false;
     }

@@ -136,6 +136,7 @@ internal sealed partial class AclopServer : IAsyncDisposable
         {
             TrustScripts = config.TrustScripts,
             AllowMigrate = config.AllowMigrate,
+            AclMetricsPerUser = config.AclMetricsPerUser,
             MaxClients = (int)Math.Min(config.MaxClients, int.MaxValue),
             Databases = config.Databases,
             ProtoMaxBulkLen = config.ProtoMaxBulkLen,
@@ -244,6 +245,9 @@ internal sealed partial class AclopServer : IAsyncDisposable
                     break;
                 case "allow-migrate":
                     ctx.Settings.AllowMigrate = c.AllowMigrate;
+                    break;
+                case "acl-metrics-per-user":
+                    ctx.Settings.AclMetricsPerUser = c.AclMetricsPerUser;
                     break;
                 case "proto-max-bulk-len":
                     ctx.Settings.ProtoMaxBulkLen = c.ProtoMaxBulkLen;

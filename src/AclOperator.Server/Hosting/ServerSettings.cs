@@ -8,6 +8,7 @@ internal sealed class ServerSettings
 {
     private volatile bool _trustScripts;
     private volatile bool _allowMigrate;
+    private volatile bool _aclMetricsPerUser;
     private volatile int _maxClients = 10_000;
     private long _protoMaxBulkLen = 512L * 1024 * 1024;
     private long _clientQueryBufferLimit = 1024L * 1024 * 1024;
@@ -19,6 +20,9 @@ internal sealed class ServerSettings
 
     /// <summary>aclop extension (E2): MIGRATE is refused unless allowed.</summary>
     public bool AllowMigrate { get => _allowMigrate; set => _allowMigrate = value; }
+
+    /// <summary>aclop extension: aclop_acl_user_denials_total with a user label.</summary>
+    public bool AclMetricsPerUser { get => _aclMetricsPerUser; set => _aclMetricsPerUser = value; }
 
     public int MaxClients { get => _maxClients; set => _maxClients = value; }
 

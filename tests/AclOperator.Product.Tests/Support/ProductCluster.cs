@@ -189,6 +189,7 @@ internal sealed class ProductCluster : IAsyncDisposable
             "--port", "0", "--bind", "127.0.0.1", "--dir", dir, "--save", "",
             "--kubernetes", server, "--kubernetes-namespace", ns, "--kubernetes-pod", pod,
             "--kubeconfig", KubeconfigPath, "--kubernetes-last-good", Path.Combine(dir, "last-good.json"),
+            "--kubernetes-lease-renew-seconds", "1",
         ];
         var parsed = AclOperator.Server.Configuration.CommandLine.Parse(args, workingDirectory: dir);
         if (parsed.Load?.Config is not { } config)

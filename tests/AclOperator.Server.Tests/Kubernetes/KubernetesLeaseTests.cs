@@ -77,4 +77,36 @@ public sealed class KubernetesLeaseTests
         Assert.All(leases.Where(r => r.Verb != "create"), r => Assert.Contains(r.Name, new[] { "main-0", "main-1" }));
         Assert.Equal(2, leases.Count(r => r.Verb == "create"));
     }
+
+    [Fact]
+    public async Task Denials_of_existing_users_are_reported_on_the_Lease_by_user_and_reason_without_keys()
+    {
+        await using var k = await KubernetesModeCluster.StartAsync();
+        await k.PublishAsync(KubernetesModeCluster.User("alice", "on", ">alicepw", "~app:*", "+get"));
+        await using var pod = await k.StartServerAsync("main-0", "--kubernetes-lease-renew-seconds", "1");
+        await WaitUntilAsync(async () => await EnforcesAsync(k, "main-0", "1"));
+        Assert.False((await LeaseAsync(k, "main-0"))!.Metadata.Annotations.ContainsKey(SnapshotNames.DenialsAnnotation));
+
+        await using var c = await pod.ConnectAsync();
+        await c.AssertOk("AUTH", "alice", "alicepw");
+        await c.AssertErr(NoPermKey, "GET", "secret-key-name");
+        await c.AssertErr("NOPERM User alice has no permissions to run the 'set' command", "SET", "app:1", "x");
+        await c.AssertErr(WrongPass, "AUTH", "alice", "wrong");
+        await c.AssertErr(WrongPass, "AUTH", "mallory", "x");
+
+        DenialReport? report = null;
+        await WaitUntilAsync(async () =>
+        {
+            var lease = await LeaseAsync(k, "main-0");
+            report = DenialReport.Parse(lease?.Metadata.Annotations?.TryGetValue(SnapshotNames.DenialsAnnotation, out var text) == true ? text : null);
+            return report?.Users.GetValueOrDefault("alice")?.Total == 3;
+        });
+
+        Assert.Equal(new DenialCounts { Auth = 1, Command = 1, Key = 1 }, report!.Users["alice"]);
+        Assert.Equal(["alice"], report.Users.Keys);
+        Assert.True(DateTimeOffset.TryParse(report.Since, System.Globalization.CultureInfo.InvariantCulture, out _));
+        var annotation = (await LeaseAsync(k, "main-0"))!.Metadata.Annotations[SnapshotNames.DenialsAnnotation];
+        Assert.DoesNotContain("secret-key-name", annotation, StringComparison.Ordinal);
+        Assert.DoesNotContain("mallory", annotation, StringComparison.Ordinal);
+    }
 }

@@ -42,6 +42,7 @@ public sealed partial class KubernetesAclSource : IWriteThroughAclSource, IAsync
     private readonly SnapshotTableBuilder _builder = new();
     private readonly RuntimeUsersStore _runtime;
     private readonly LeaseReporter? _lease;
+    private readonly DateTimeOffset _started;
     private readonly Channel<bool> _changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Channel<bool> _applies = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _stop = new();
@@ -64,6 +65,7 @@ public sealed partial class KubernetesAclSource : IWriteThroughAclSource, IAsync
         _reader = new SnapshotReader(_client, options.Namespace, options.Server);
         _runtime = new RuntimeUsersStore(_client, options);
         _lease = options.PodName is { } pod ? new LeaseReporter(_client, options, pod, _time) : null;
+        _started = _time.GetUtcNow();
     }
 
     /// <summary>What is enforced: the snapshot, the runtime users as stored, and what identifies them in the API.</summary>
@@ -306,7 +308,7 @@ public sealed partial class KubernetesAclSource : IWriteThroughAclSource, IAsync
         _loops.Add(Task.Run(() => manifest.RunAsync(token), CancellationToken.None));
         _loops.Add(Task.Run(() => runtime.RunAsync(token), CancellationToken.None));
         _loops.Add(Task.Run(() => ReloadLoopAsync(acl, token), CancellationToken.None));
-        _loops.Add(Task.Run(() => ReportLoopAsync(token), CancellationToken.None));
+        _loops.Add(Task.Run(() => ReportLoopAsync(acl, token), CancellationToken.None));
         LogWatching(_logger, _options.Namespace, _options.Server, _options.ManifestName, _options.RuntimeSecretName, _options.PodName ?? "(none: POD_NAME unset)");
     }
 
@@ -444,7 +446,7 @@ public sealed partial class KubernetesAclSource : IWriteThroughAclSource, IAsync
         }
     }
 
-    private async Task ReportLoopAsync(CancellationToken ct)
+    private async Task ReportLoopAsync(AclManager acl, CancellationToken ct)
     {
         Enforced? persisted = null;
         while (!ct.IsCancellationRequested)
@@ -480,7 +482,7 @@ public sealed partial class KubernetesAclSource : IWriteThroughAclSource, IAsync
 
             try
             {
-                await _lease.ReportAsync(state.Revision, ct).ConfigureAwait(false);
+                await _lease.ReportAsync(state.Revision, acl.UserDenials.Report(_started), ct).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {

@@ -83,6 +83,8 @@ public sealed class KubernetesSourceOptions
             PodName = config.KubernetesPod ?? NonEmpty(environment(PodEnvironmentVariable)),
             LastGoodPath = config.ResolvePath(config.KubernetesLastGood ?? DefaultLastGoodFile),
             KubeconfigPath = kubeconfig,
+            LeaseRenewPeriod = TimeSpan.FromSeconds(config.KubernetesLeaseRenewSeconds),
+            LeaseDurationSeconds = 3 * config.KubernetesLeaseRenewSeconds,
         };
     }
 

@@ -9,7 +9,8 @@ namespace AclOperator.Server.AclRuntime.Kubernetes;
 /// <summary>
 /// Reports the enforced revision on the pod's own Lease <c>&lt;server&gt;-&lt;ordinal&gt;</c> (O5, O12): a GET and a
 /// replace with its resourceVersion, by name only, changing nothing but <c>spec.holderIdentity</c>,
-/// <c>spec.renewTime</c> and the <c>aclop.dev/enforced-revision</c> annotation. The operator creates the Lease; when it is
+/// <c>spec.renewTime</c>, the <c>aclop.dev/enforced-revision</c> annotation and the <c>aclop.dev/acl-denials</c>
+/// report (<see cref="DenialReport"/>: counts by user, never a key). The operator creates the Lease; when it is
 /// missing the pod creates it. Nothing else is ever written (no patch of any other object).
 /// </summary>
 internal sealed class LeaseReporter
@@ -27,8 +28,8 @@ internal sealed class LeaseReporter
         _time = time;
     }
 
-    /// <summary>Renews the Lease with <paramref name="revision"/>; API failures are thrown (<see cref="HttpOperationException"/>).</summary>
-    public async Task ReportAsync(string revision, CancellationToken cancellationToken)
+    /// <summary>Renews the Lease with <paramref name="revision"/> and <paramref name="denials"/>; API failures are thrown (<see cref="HttpOperationException"/>).</summary>
+    public async Task ReportAsync(string revision, DenialReport? denials, CancellationToken cancellationToken)
     {
         for (int attempt = 0; ; attempt++)
         {
@@ -38,11 +39,11 @@ internal sealed class LeaseReporter
             {
                 if (lease is null)
                 {
-                    await _client.CoordinationV1.CreateNamespacedLeaseAsync(New(revision), _options.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    await _client.CoordinationV1.CreateNamespacedLeaseAsync(New(revision, denials), _options.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
-                    Renew(lease, revision);
+                    Renew(lease, revision, denials);
                     await _client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, _name, _options.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
                 }
 
@@ -55,16 +56,24 @@ internal sealed class LeaseReporter
         }
     }
 
-    private void Renew(V1Lease lease, string revision)
+    private void Renew(V1Lease lease, string revision, DenialReport? denials)
     {
         lease.Spec ??= new V1LeaseSpec();
         lease.Spec.HolderIdentity = _name;
         lease.Spec.RenewTime = _time.GetUtcNow().UtcDateTime;
         lease.Metadata.Annotations ??= new Dictionary<string, string>();
         lease.Metadata.Annotations[SnapshotNames.EnforcedRevisionAnnotation] = revision;
+        if (denials is not null)
+        {
+            lease.Metadata.Annotations[SnapshotNames.DenialsAnnotation] = denials.Serialize();
+        }
+        else
+        {
+            lease.Metadata.Annotations.Remove(SnapshotNames.DenialsAnnotation);
+        }
     }
 
-    private V1Lease New(string revision)
+    private V1Lease New(string revision, DenialReport? denials)
     {
         var now = _time.GetUtcNow().UtcDateTime;
         var lease = new V1Lease
@@ -82,7 +91,7 @@ internal sealed class LeaseReporter
             },
             Spec = new V1LeaseSpec { AcquireTime = now, LeaseDurationSeconds = _options.LeaseDurationSeconds },
         };
-        Renew(lease, revision);
+        Renew(lease, revision, denials);
         return lease;
     }
 }
