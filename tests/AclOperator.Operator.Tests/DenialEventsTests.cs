@@ -19,38 +19,6 @@ public sealed class DenialEventsTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private sealed class ManualTime : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
-    private sealed class RecordingEvents : IEventRecorder
-    {
-        public List<string> Recorded { get; } = [];
-
-        public Task RecordAsync(IKubernetesObject<V1ObjectMeta> regarding, string type, string reason, string message, CancellationToken cancellationToken = default)
-        {
-            lock (Recorded)
-            {
-                Recorded.Add($"{regarding.Kind} {regarding.Metadata.NamespaceProperty}/{regarding.Metadata.Name} {type} {reason}: {message}");
-            }
-
-            return Task.CompletedTask;
-        }
-
-        public List<string> Take()
-        {
-            lock (Recorded)
-            {
-                var all = Recorded.Order(StringComparer.Ordinal).ToList();
-                Recorded.Clear();
-                return all;
-            }
-        }
-    }
-
     private static V1Lease Lease(string pod, DenialReport? report) => new()
     {
         Metadata = new V1ObjectMeta
@@ -100,10 +68,7 @@ public sealed class DenialEventsTests
         await Eventually.TrueAsync(async () =>
         {
             await denials.FlushAsync(Ct);
-            lock (recorder.Recorded)
-            {
-                return recorder.Recorded.Count >= count;
-            }
+            return recorder.Count >= count;
         }, $"{count} events");
         return recorder.Take();
     }

@@ -51,6 +51,11 @@ public static class OperatorHost
           --owned-label-selector <sel>    Label of objects the operator creates                 Operator:OwnedLabelSelector
           -h, --help                      Show this help
 
+        Product settings (--Section:Key value): Servers:DefaultImage, Servers:OperatorNamespace (the NetworkPolicy
+        admits the admin port from it), Servers:PublishWindow (00:00:00.250), Servers:MaxDropFraction (0.1),
+        Servers:StalePodGrace (00:01:00, 00:00:00 = never take stale pods out of the Service), Denials:Interval
+        (00:01:00), Denials:MaxEventsPerInterval (100).
+
         Exit codes: 0 after a graceful stop, 1 when the leader lost its lease (the pod restarts as a follower), 2 on bad usage.
         """;
 

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AclOperator.Operator.Reconcilers;
 
-/// <summary>Registers the three reconcilers of the product, what they watch, and the ACL denial events.</summary>
+/// <summary>Registers the three reconcilers of the product, what they watch, the ACL denial events and the stale-pod check.</summary>
 public static class AclOperatorControllers
 {
     /// <summary>Adds the RedisAclServer, RedisAcl and RedisAclUser controllers (configuration section <c>Servers</c>).</summary>
@@ -25,6 +25,8 @@ public static class AclOperatorControllers
         op.Services.AddOptions<DenialEventOptions>().Bind(configuration.GetSection(DenialEventOptions.Section));
         op.Services.TryAddSingleton<DenialEvents>();
         op.Services.AddSingleton<IController>(sp => sp.GetRequiredService<DenialEvents>());
+        op.Services.TryAddSingleton<StalePods>();
+        op.Services.AddSingleton<IController>(sp => sp.GetRequiredService<StalePods>());
 
         op.AddController<RedisAclServer, ServerReconciler>(c => c
             .Owns<V1StatefulSet>()
@@ -59,7 +61,7 @@ public static class AclOperatorControllers
                 // A pod renews its Lease every few seconds; only a new enforced revision matters (O12).
                 controller.Watches(informers.ForOwned<V1Lease>(ApiResource.Leases), enqueue => new FilteredMappedEventHandler<V1Lease>(
                     l => InstanceOf(l.Metadata),
-                    (o, n) => Revision(o) != Revision(n),
+                    (o, n) => ServerPods.EnforcedRevision(o) != ServerPods.EnforcedRevision(n),
                     enqueue));
             }));
 
@@ -98,7 +100,4 @@ public static class AclOperatorControllers
         labels.TryGetValue(SnapshotNames.NameLabel, out var app) && app == SnapshotNames.AppName
             ? [new ObjectKey(meta.NamespaceProperty ?? "", server)]
             : [];
-
-    private static string? Revision(V1Lease lease) =>
-        lease.Metadata.Annotations is { } a && a.TryGetValue(SnapshotNames.EnforcedRevisionAnnotation, out var r) ? r : null;
 }

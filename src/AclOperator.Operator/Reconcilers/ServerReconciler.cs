@@ -318,28 +318,8 @@ public sealed partial class ServerReconciler : IReconciler<RedisAclServer>
         public int AtLeast(long revision) => Running.Count(r => r.Revision >= revision);
     }
 
-    private EnforcementState Enforcement(RedisAclServer server)
-    {
-        var ns = server.Metadata.NamespaceProperty ?? "";
-        var running = new List<(string, long)>();
-        foreach (var pod in _pods.Cache.List(ns))
-        {
-            var labels = pod.Metadata.Labels;
-            if (labels is null || !labels.TryGetValue(SnapshotNames.InstanceLabel, out var instance) || instance != server.Metadata.Name ||
-                !labels.TryGetValue(SnapshotNames.NameLabel, out var app) || app != SnapshotNames.AppName ||
-                pod.Metadata.DeletionTimestamp is not null || pod.Status?.Phase != "Running")
-            {
-                continue;
-            }
-
-            var lease = _leases.Cache.Get(ns, pod.Metadata.Name);
-            long revision = lease?.Metadata.Annotations is { } annotations && annotations.TryGetValue(SnapshotNames.EnforcedRevisionAnnotation, out var text) &&
-                long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var r) ? r : 0;
-            running.Add((pod.Metadata.Name, revision));
-        }
-
-        return new EnforcementState(running);
-    }
+    private EnforcementState Enforcement(RedisAclServer server) =>
+        new([.. ServerPods.Running(server, _pods.Cache, _leases.Cache).Select(p => (p.Name, p.Revision))]);
 
     private async Task WriteUserStatusesAsync(RedisAclServer server, IReadOnlyList<RedisAclUser> users, AclCompileResult result, PublishOutcome outcome,
         EnforcementState enforcement, CancellationToken ct)

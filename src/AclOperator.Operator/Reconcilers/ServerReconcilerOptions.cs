@@ -16,4 +16,13 @@ public sealed class ServerReconcilerOptions
 
     /// <summary>A publish that would drop more than this fraction of users needs a fresh list from the API first (O8).</summary>
     public double MaxDropFraction { get; set; } = 0.10;
+
+    /// <summary>
+    /// A running pod still below a revision published this long ago, while another running pod enforces it, is taken out
+    /// of the client Service until it catches up (O15); zero turns this off.
+    /// </summary>
+    public TimeSpan StalePodGrace { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often pods are checked for being stuck on an old revision.</summary>
+    public TimeSpan StalePodCheckPeriod { get; set; } = TimeSpan.FromSeconds(5);
 }

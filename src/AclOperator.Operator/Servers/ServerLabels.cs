@@ -14,6 +14,12 @@ public static class ServerLabels
     public const string ManagedBy = SnapshotNames.ManagedByLabel;
     public const string Server = SnapshotNames.ServerLabel;
 
+    /// <summary>
+    /// On enforcement pods: <c>"true"</c> from the template; the operator sets <c>"false"</c> on a pod stuck on an old
+    /// revision and back when it catches up (O15). The client Service selects <c>"true"</c>; the headless one selects all.
+    /// </summary>
+    public const string Serving = "aclop.dev/serving";
+
     /// <summary>The value of <see cref="Name"/>.</summary>
     public const string NameValue = SnapshotNames.AppName;
 
@@ -36,6 +42,22 @@ public static class ServerLabels
             [Name] = NameValue,
             [Instance] = server.Metadata.Name,
         };
+    }
+
+    /// <summary>The pod template's labels: <see cref="For"/> plus <see cref="Serving"/> = <c>"true"</c>.</summary>
+    public static Dictionary<string, string> Pod(RedisAclServer server)
+    {
+        var labels = For(server);
+        labels[Serving] = "true";
+        return labels;
+    }
+
+    /// <summary>The client Service's selector: <see cref="Selector"/> plus <see cref="Serving"/> = <c>"true"</c>.</summary>
+    public static Dictionary<string, string> ServiceSelector(RedisAclServer server)
+    {
+        var labels = Selector(server);
+        labels[Serving] = "true";
+        return labels;
     }
 
     /// <summary>The label selector that lists the objects the operator owns for a server.</summary>

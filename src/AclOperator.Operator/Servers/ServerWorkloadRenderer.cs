@@ -219,7 +219,8 @@ public static class ServerWorkloadRenderer
             Spec = new V1ServiceSpec
             {
                 Type = NonEmpty(service?.Type) ?? "ClusterIP",
-                Selector = ServerLabels.Selector(s.Server),
+                // Pods stuck on an old revision are taken out by the operator (O15).
+                Selector = ServerLabels.ServiceSelector(s.Server),
                 Ports = [ServicePort(ServerPodLayout.RespPortName, service?.Port ?? ServerPodLayout.RespPort, target)],
             },
         });
@@ -282,7 +283,7 @@ public static class ServerWorkloadRenderer
                 PodManagementPolicy = s.Upstream ? "Parallel" : "OrderedReady",
                 Template = new V1PodTemplateSpec
                 {
-                    Metadata = new V1ObjectMeta { Labels = ServerLabels.For(s.Server) },
+                    Metadata = new V1ObjectMeta { Labels = ServerLabels.Pod(s.Server) },
                     Spec = PodSpec(s),
                 },
                 VolumeClaimTemplates = s.PersistentData

@@ -64,7 +64,7 @@ internal sealed class ServerMetrics
         _deniedChannel = denials.WithLabels(ReasonLabel(DenialKind.Channel));
 
         _userDenials = factory.CreateCounter("aclop_acl_user_denials_total",
-            "ACL denials of existing users by user and reason (directive acl-metrics-per-user yes; failed AUTH naming an unknown user is only in aclop_acl_denials_total).",
+            "ACL denials of existing users by user and reason (directive user-denial-metrics yes; failed AUTH naming an unknown user is only in aclop_acl_denials_total).",
             new CounterConfiguration { LabelNames = ["user", "reason"], SuppressInitialValue = true });
 
         var reloads = factory.CreateCounter("aclop_acl_reloads_total", "ACL reloads after start-up (ACL LOAD, watched sources) by result.", ["result"]);

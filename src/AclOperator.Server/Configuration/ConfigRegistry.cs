@@ -159,7 +159,7 @@ public static class ConfigRegistry
             Int("kubernetes-lease-renew-seconds", 1, 3600, 10) with { IsExtension = true, Description = "Kubernetes mode: seconds between renewals of the pod's Lease (enforced revision, denial report); a Lease this pod creates lasts three periods." },
             Str("kubeconfig", "") with { IsExtension = true, Description = "Kubernetes mode: kubeconfig file for the API; \"\" = in-cluster configuration, else env KUBECONFIG." },
             Bool("trust-scripts", false) with { IsExtension = true, Description = "E8: allow scripts and functions for every user." },
-            Bool("acl-metrics-per-user", false) with { IsExtension = true, IsMutable = true, Description = "Export aclop_acl_user_denials_total{user,reason}: one series per user with denials (opt-in: a label per user)." },
+            Bool("user-denial-metrics", false) with { IsExtension = true, IsMutable = true, Description = "Export aclop_acl_user_denials_total{user,reason}: one series per user with denials (opt-in: a label per user)." },
             Bool("allow-migrate", false) with { IsExtension = true, Description = "E2: forward MIGRATE instead of refusing it." },
             Int("admin-port", 0, 65535, 0) with { IsExtension = true, Description = "Admin listener port; 0 = none." },
             Str("admin-bind", "127.0.0.1") with { IsExtension = true, Description = "Address of the admin HTTP listener (/healthz /readyz /status /metrics)." },

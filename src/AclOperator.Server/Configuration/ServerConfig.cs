@@ -103,7 +103,7 @@ public sealed class ServerConfig
     public bool TrustScripts => Bool("trust-scripts");
 
     /// <summary>aclop extension: per-user denial metrics (a label per user, so opt-in).</summary>
-    public bool AclMetricsPerUser => Bool("acl-metrics-per-user");
+    public bool AclMetricsPerUser => Bool("user-denial-metrics");
 
     /// <summary>aclop extension (E2).</summary>
     public bool AllowMigrate => Bool("allow-migrate");

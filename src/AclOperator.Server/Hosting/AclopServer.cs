@@ -246,7 +246,7 @@ internal sealed partial class AclopServer : IAsyncDisposable
                 case "allow-migrate":
                     ctx.Settings.AllowMigrate = c.AllowMigrate;
                     break;
-                case "acl-metrics-per-user":
+                case "user-denial-metrics":
                     ctx.Settings.AclMetricsPerUser = c.AclMetricsPerUser;
                     break;
                 case "proto-max-bulk-len":

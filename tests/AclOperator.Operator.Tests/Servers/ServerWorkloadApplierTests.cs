@@ -246,7 +246,9 @@ public sealed class ServerWorkloadApplierTests
                 Assert.Equal(ServerWorkloadCluster.Canonical(ours), ServerWorkloadCluster.Canonical(item["metadata"]!["labels"]!));
                 if (resource.Kind == "StatefulSet")
                 {
-                    Assert.Equal(ServerWorkloadCluster.Canonical(ours), ServerWorkloadCluster.Canonical(item["spec"]!["template"]!["metadata"]!["labels"]!));
+                    // Pods also carry aclop.dev/serving, which the client Service selects (O15).
+                    var podLabels = """{"aclop.dev/server":"cache","aclop.dev/serving":"true","app.kubernetes.io/instance":"cache","app.kubernetes.io/managed-by":"aclop-operator","app.kubernetes.io/name":"aclop-server"}""";
+                    Assert.Equal(ServerWorkloadCluster.Canonical(podLabels), ServerWorkloadCluster.Canonical(item["spec"]!["template"]!["metadata"]!["labels"]!));
                 }
             }
         }

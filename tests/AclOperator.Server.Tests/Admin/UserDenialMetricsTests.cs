@@ -5,7 +5,7 @@ using static AclOperator.Server.Tests.EndToEnd.E2E;
 namespace AclOperator.Server.Tests.Admin;
 
 /// <summary>
-/// Denials by user: <c>aclop_acl_user_denials_total{user,reason}</c> only with <c>acl-metrics-per-user yes</c> (a label
+/// Denials by user: <c>aclop_acl_user_denials_total{user,reason}</c> only with <c>user-denial-metrics yes</c> (a label
 /// per user is a cardinality choice the operator of the server makes), only for users that exist (a client cannot mint
 /// series by inventing usernames), and gone with the user.
 /// </summary>
@@ -58,7 +58,7 @@ public sealed class UserDenialMetricsTests
     [Fact]
     public async Task With_the_directive_each_user_and_reason_is_a_series_and_a_deleted_user_loses_its_series()
     {
-        await using var s = await StartAsync("--acl-metrics-per-user", "yes");
+        await using var s = await StartAsync("--user-denial-metrics", "yes");
         await using var app = await s.ConnectAsync();
         await using var ops = await s.ConnectAsync();
         await DenySomeAsync(app, ops);
@@ -80,8 +80,8 @@ public sealed class UserDenialMetricsTests
             UserSeries(await s.ScrapeAsync()));
 
         // CONFIG SET turns the series off (and on) at runtime.
-        await ops.AssertOk("CONFIG", "SET", "acl-metrics-per-user", "no");
+        await ops.AssertOk("CONFIG", "SET", "user-denial-metrics", "no");
         Assert.Empty(UserSeries(await s.ScrapeAsync()));
-        AssertStrings(await ops.CallAsync("CONFIG", "GET", "acl-metrics-per-user"), "acl-metrics-per-user", "no");
+        AssertStrings(await ops.CallAsync("CONFIG", "GET", "user-denial-metrics"), "user-denial-metrics", "no");
     }
 }
