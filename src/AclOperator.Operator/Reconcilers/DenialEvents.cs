@@ -34,7 +34,7 @@ public sealed class DenialEventOptions
 /// The first report seen of a pod (operator start) is a baseline, not news; a pod's restart starts its counts again.
 /// Runs only on the leader (the informers run everywhere; what piled up before leading is dropped).
 /// </summary>
-public sealed partial class DenialEvents : IController, IResourceEventHandler<V1Lease>
+public sealed partial class DenialEvents : PeriodicController, IResourceEventHandler<V1Lease>
 {
     public const string Reason = "AclDenied";
 
@@ -42,17 +42,16 @@ public sealed partial class DenialEvents : IController, IResourceEventHandler<V1
     private readonly SharedInformer<RedisAclServer> _servers;
     private readonly IEventRecorder _events;
     private readonly DenialEventOptions _options;
-    private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Seen> _seen = new(StringComparer.Ordinal);
     private readonly Dictionary<(ObjectKey Server, string User), Pending> _pending = [];
     private readonly Dictionary<(ObjectKey Server, string User), DateTimeOffset> _lastEvent = [];
     private readonly Queue<DateTimeOffset> _recent = new();
-    private CancellationTokenSource? _abort;
     private long _recorded;
 
     public DenialEvents(SharedInformerFactory informers, IEventRecorder events, IOptions<DenialEventOptions> options, ILogger<DenialEvents> logger, TimeProvider? time = null)
+        : base(time ?? TimeProvider.System, logger)
     {
         ArgumentNullException.ThrowIfNull(informers);
         ArgumentNullException.ThrowIfNull(options);
@@ -62,7 +61,6 @@ public sealed partial class DenialEvents : IController, IResourceEventHandler<V1
         _events = events;
         _options = options.Value;
         _logger = logger;
-        _time = time ?? TimeProvider.System;
         informers.ForOwned<V1Lease>(ApiResource.Leases).AddEventHandler(this);
     }
 
@@ -77,7 +75,7 @@ public sealed partial class DenialEvents : IController, IResourceEventHandler<V1
         public DateTimeOffset First { get; init; }
     }
 
-    public string Name => "acl-denial-events";
+    public override string Name => "acl-denial-events";
 
     /// <summary>Events recorded since start (tests, benchmarks).</summary>
     public long EventsRecorded => Interlocked.Read(ref _recorded);
@@ -104,37 +102,25 @@ public sealed partial class DenialEvents : IController, IResourceEventHandler<V1
         }
     }
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    protected override TimeSpan Period => _options.FlushPeriod;
+
+    protected override IEnumerable<ISharedInformer> Reads => [_users, _servers];
+
+    /// <summary>What piled up while another replica led was (or was not) reported by it.</summary>
+    protected override void OnLeading()
     {
-        using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        _abort = abort;
         lock (_lock)
         {
             _pending.Clear();
         }
-
-        await _users.WaitForSyncAsync(abort.Token).ConfigureAwait(false);
-        await _servers.WaitForSyncAsync(abort.Token).ConfigureAwait(false);
-        while (!abort.IsCancellationRequested)
-        {
-            try
-            {
-                await FlushAsync(abort.Token).ConfigureAwait(false);
-                await Task.Delay(_options.FlushPeriod, _time, abort.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (abort.IsCancellationRequested)
-            {
-                break;
-            }
-        }
     }
 
-    public void Abort() => _abort?.Cancel();
+    protected override Task PassAsync(CancellationToken cancellationToken) => FlushAsync(cancellationToken);
 
     /// <summary>Records the events that are due now (the loop calls it every <see cref="DenialEventOptions.FlushPeriod"/>).</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
-        var now = _time.GetUtcNow();
+        var now = Time.GetUtcNow();
         List<(k8s.IKubernetesObject<V1ObjectMeta> Regarding, string Message)> due = [];
         lock (_lock)
         {
@@ -214,7 +200,7 @@ public sealed partial class DenialEvents : IController, IResourceEventHandler<V1
         lease.Metadata.Annotations?.TryGetValue(SnapshotNames.DenialsAnnotation, out text);
         var report = DenialReport.Parse(text);
         var key = LeaseKey(lease);
-        var now = _time.GetUtcNow();
+        var now = Time.GetUtcNow();
         lock (_lock)
         {
             var before = _seen.GetValueOrDefault(key);

@@ -18,7 +18,7 @@ namespace AclOperator.Operator.Reconcilers;
 /// route new ones). Events on the server: <c>PodRemovedFromService</c> (Warning), <c>PodRestoredToService</c>.
 /// Runs only on the leader.
 /// </summary>
-public sealed partial class StalePods : IController
+public sealed partial class StalePods : PeriodicController
 {
     private readonly SharedInformer<RedisAclServer> _servers;
     private readonly SharedInformer<V1Pod> _pods;
@@ -26,15 +26,14 @@ public sealed partial class StalePods : IController
     private readonly KubernetesResourceClient _client;
     private readonly IEventRecorder _events;
     private readonly ServerReconcilerOptions _options;
-    private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
     // Per server: each revision seen in its status, with when it was first seen (pruned to what can still be a target).
     private readonly Dictionary<ObjectKey, SortedList<long, DateTimeOffset>> _published = [];
-    private CancellationTokenSource? _abort;
 
     public StalePods(SharedInformerFactory informers, KubernetesResourceClient client, IEventRecorder events, IOptions<ServerReconcilerOptions> options,
         ILogger<StalePods> logger, TimeProvider? time = null)
+        : base(time ?? TimeProvider.System, logger)
     {
         ArgumentNullException.ThrowIfNull(informers);
         ArgumentNullException.ThrowIfNull(options);
@@ -45,47 +44,22 @@ public sealed partial class StalePods : IController
         _events = events;
         _options = options.Value;
         _logger = logger;
-        _time = time ?? TimeProvider.System;
     }
 
-    public string Name => "stale-pods";
+    public override string Name => "stale-pods";
 
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        if (_options.StalePodGrace <= TimeSpan.Zero)
-        {
-            return;
-        }
+    protected override TimeSpan Period => _options.StalePodCheckPeriod;
 
-        using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        _abort = abort;
-        await Task.WhenAll(_servers.WaitForSyncAsync(abort.Token), _pods.WaitForSyncAsync(abort.Token), _leases.WaitForSyncAsync(abort.Token)).ConfigureAwait(false);
-        while (!abort.IsCancellationRequested)
-        {
-            try
-            {
-                await CheckAsync(abort.Token).ConfigureAwait(false);
-                await Task.Delay(_options.StalePodCheckPeriod, _time, abort.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (abort.IsCancellationRequested)
-            {
-                break;
-            }
-#pragma warning disable CA1031 // One failed pass (an API error patching a pod) is logged; the next pass tries again.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                LogCheckFailed(_logger, e.Message);
-            }
-        }
-    }
+    protected override bool Enabled => _options.StalePodGrace > TimeSpan.Zero;
 
-    public void Abort() => _abort?.Cancel();
+    protected override IEnumerable<ISharedInformer> Reads => [_servers, _pods, _leases];
+
+    protected override Task PassAsync(CancellationToken cancellationToken) => CheckAsync(cancellationToken);
 
     /// <summary>One pass over every server (the loop runs it every <see cref="ServerReconcilerOptions.StalePodCheckPeriod"/>).</summary>
     public async Task CheckAsync(CancellationToken cancellationToken)
     {
-        var now = _time.GetUtcNow();
+        var now = Time.GetUtcNow();
         var servers = _servers.Cache.List();
         foreach (var key in _published.Keys.Where(k => _servers.Cache.Get(k) is null).ToList())
         {
@@ -176,7 +150,4 @@ public sealed partial class StalePods : IController
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Pod {Namespace}/{Pod} caught up (revision {Revision}): back in the client Service")]
     private static partial void LogRestored(ILogger logger, string @namespace, string pod, long revision);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Checking enforcement pods for stale revisions failed: {Reason}")]
-    private static partial void LogCheckFailed(ILogger logger, string reason);
 }
