@@ -6,6 +6,9 @@ public interface ISharedInformer
     /// <summary>The resource and scope, for logs and health output.</summary>
     string Name { get; }
 
+    /// <summary>The resource it lists and watches (what the operator's RBAC must allow to list and watch).</summary>
+    ApiResource Resource { get; }
+
     /// <summary>True once the first list of every watched namespace is in the cache.</summary>
     bool HasSynced { get; }
 
