@@ -5,7 +5,8 @@
 #   docker build --target operator -t ghcr.io/aclop/aclop-operator:0.1.0 .
 #
 # Both run framework-dependent on the ASP.NET Core runtime image (each serves HTTP: the server's admin port, the
-# operator's /healthz /readyz /metrics) as the non-root user 65532.
+# operator's /healthz /readyz /metrics) as the non-root user 1654 (the `app` user of the .NET images; the operator renders
+# the enforcement pods with the same runAsUser, ServerPodLayout.ServerUser).
 
 # --- restore: only the project and props files, so this layer is reused until a dependency changes ---------------
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS restore
@@ -38,7 +39,7 @@ WORKDIR /app
 # The image's default ASPNETCORE_HTTP_PORTS=8080 would compete with --http-address (default http://0.0.0.0:8081).
 ENV ASPNETCORE_HTTP_PORTS= DOTNET_CLI_TELEMETRY_OPTOUT=1
 COPY --from=publish-operator /out/ /app/
-USER 65532:65532
+USER 1654:1654
 EXPOSE 8081
 ENTRYPOINT ["/app/aclop-operator"]
 
@@ -51,7 +52,7 @@ WORKDIR /app
 # The admin port is opened by the server itself (admin-port, admin-bind), not by the image's ASPNETCORE_HTTP_PORTS.
 ENV ASPNETCORE_HTTP_PORTS= DOTNET_CLI_TELEMETRY_OPTOUT=1
 COPY --from=publish-server /out/ /app/
-USER 65532:65532
+USER 1654:1654
 # RESP, RESP over TLS (tls-port), admin HTTP (/healthz /readyz /status /metrics).
 EXPOSE 6379 6380 8080
 ENTRYPOINT ["/app/aclop-server"]

@@ -158,7 +158,7 @@ public sealed partial class DockerfileTests
 
         var stage = instructions.Where(i => i.Stage == target).ToList();
         Assert.Equal($"--from={publishStage} /out/ /app/", Assert.Single(stage, i => i.Keyword == "COPY").Arguments);
-        Assert.Equal("65532:65532", Assert.Single(stage, i => i.Keyword == "USER").Arguments);
+        Assert.Equal("1654:1654", Assert.Single(stage, i => i.Keyword == "USER").Arguments);
         Assert.Equal(ports, Assert.Single(stage, i => i.Keyword == "EXPOSE").Arguments);
         var assemblyName = XDocument.Load(Repository.PathOf(project)).Descendants("AssemblyName").Single().Value;
         Assert.Equal($"[\"/app/{assemblyName}\"]", Assert.Single(stage, i => i.Keyword == "ENTRYPOINT").Arguments);

@@ -91,7 +91,7 @@ public sealed class KustomizeTests
         Assert.Equal(("/healthz", "http"), (container.LivenessProbe.HttpGet.Path, container.LivenessProbe.HttpGet.Port.Value));
         Assert.Equal(("/readyz", "http"), (container.ReadinessProbe.HttpGet.Path, container.ReadinessProbe.HttpGet.Port.Value));
 
-        Assert.Equal((true, 65532L), (pod.SecurityContext.RunAsNonRoot, pod.SecurityContext.RunAsUser));
+        Assert.Equal((true, 1654L), (pod.SecurityContext.RunAsNonRoot, pod.SecurityContext.RunAsUser));
         Assert.Equal("RuntimeDefault", pod.SecurityContext.SeccompProfile.Type);
         var security = container.SecurityContext;
         Assert.Equal((false, true, true), (security.AllowPrivilegeEscalation, security.ReadOnlyRootFilesystem, security.RunAsNonRoot));
