@@ -166,6 +166,11 @@ internal sealed class ProductCluster : IAsyncDisposable
                     }
                 }
             }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // Stopping: DisposeAsync awaits this loop.
+                return;
+            }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 Log.Lines.Enqueue("pod loop: " + e);
