@@ -61,6 +61,11 @@ internal sealed class Bench : IAsyncDisposable
 
     public ProductCluster Cluster { get; }
 
+    /// <summary>The bench running now (for the log tail of a timeout).</summary>
+    public static Bench? Current { get; private set; }
+
+    public string LogTail() => string.Join("\n", Cluster.Log.Lines.Where(l => !l.StartsWith("Debug", StringComparison.Ordinal)).TakeLast(30));
+
     public BenchOptions Options { get; }
 
     public List<RespClient> Admins { get; } = [];
@@ -76,6 +81,7 @@ internal sealed class Bench : IAsyncDisposable
     {
         var cluster = await ProductCluster.StartAsync(watchHistorySize: 1_000_000);
         var bench = new Bench(cluster, options);
+        Current = bench;
         cluster.Server.Faults.AddWriteLatency(options.MinLatency, options.MaxLatency, options.Seed);
         await cluster.CreateSecretAsync(Ns, AdminName + "-pw", new Dictionary<string, string> { ["password"] = AdminPassword });
         await cluster.CreateAsync(User(AdminName, ["~*", "&*", "+@all"], AdminName + "-pw"));
@@ -250,7 +256,7 @@ internal sealed class Bench : IAsyncDisposable
 
             if (deadline.Elapsed > limit)
             {
-                throw new TimeoutException($"timed out after {limit} waiting for {what}", last);
+                throw new TimeoutException($"timed out after {limit} waiting for {what}; last log lines:\n" + Current?.LogTail(), last);
             }
 
             await Task.Delay(intervalMs, ProductContext.Ct);

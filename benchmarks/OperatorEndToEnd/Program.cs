@@ -55,23 +55,32 @@ Console.CancelKeyPress += (_, e) =>
 };
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"# OperatorEndToEnd: {Environment.ProcessorCount} cores, .NET {Environment.Version}, {options.Replicas} replicas, {options.MinLatency.TotalMilliseconds:F0}-{options.MaxLatency.TotalMilliseconds:F0} ms per write (seed {options.Seed})"));
+int failed = 0;
 foreach (var s in scenarios)
 {
-    switch (s)
+    try
     {
-        case "steady":
-            await Scenarios.ApplyAsync(options, burst: false, edit);
-            break;
-        case "burst":
-            await Scenarios.ApplyAsync(options, burst: true, edit);
-            break;
-        case "full":
-            await Scenarios.FullAsync(options, edit);
-            break;
+        switch (s)
+        {
+            case "steady":
+                await Scenarios.ApplyAsync(options, burst: false, edit);
+                break;
+            case "burst":
+                await Scenarios.ApplyAsync(options, burst: true, edit);
+                break;
+            case "full":
+                await Scenarios.FullAsync(options, edit);
+                break;
+        }
+    }
+    catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+    {
+        Console.WriteLine($"FAILED {s}: {e}");
+        failed++;
     }
 }
 
-return 0;
+return failed == 0 ? 0 : 1;
 
 namespace AclOperator.Benchmarks.OperatorEndToEnd
 {
@@ -140,7 +149,8 @@ namespace AclOperator.Benchmarks.OperatorEndToEnd
             var enforceMs = names.Where(enforced.ContainsKey).Select(u => Ms(enforced[u] - created[u])).ToList();
             var readyMs = names.Where(u => bench.ReadyAt.ContainsKey(Bench.ReadyKey(u, 1))).Select(u => Ms(bench.ReadyAt[Bench.ReadyKey(u, 1)] - created[u])).ToList();
             int publishes = requests.Count(r => Bench.IsWrite(r) && r.Resource == "configmaps" && r.Name == Bench.ServerName + "-acl");
-            int shardWrites = requests.Count(r => Bench.IsWrite(r) && r.Resource is "configmaps" or "secrets" && r.Name.StartsWith(Bench.ServerName + "-acl-", StringComparison.Ordinal) && !r.Name.EndsWith("-acl-hashes", StringComparison.Ordinal) && !r.Name.EndsWith("-acl-runtime", StringComparison.Ordinal));
+            // A create's path has no name: every ConfigMap/Secret write is the operator's but the benchmark's n password Secrets.
+            int shardWrites = requests.Count(r => Bench.IsWrite(r) && r.Resource is "configmaps" or "secrets" && r.Name != Bench.ServerName + "-acl") - n;
             int statusWrites = requests.Count(r => Bench.IsWrite(r) && r.Resource == "redisaclusers/status");
 
             Console.WriteLine("| shape | users | enforced on all pods p50 / p99 / max | Ready=True p50 / p99 / max | applies took | all enforced after | all Ready after | manifest writes (publishes) | shard writes | user status writes | process CPU |");
@@ -217,11 +227,12 @@ namespace AclOperator.Benchmarks.OperatorEndToEnd
             var cpuReady = Cpu() - cpu0;
             int authFailures = await bench.AuthFailuresAsync(Enumerable.Range(0, n).Where(i => i % 100 == 0));
             var requests = bench.RequestsSince(from);
-            var snapshotWrites = requests.Where(r => Bench.IsWrite(r) && r.Resource is "configmaps" or "secrets" && r.Name.StartsWith(Bench.ServerName + "-acl", StringComparison.Ordinal)).ToList();
+            // Only the operator writes ConfigMaps and Secrets here (a create's path carries no name).
+            var snapshotWrites = requests.Where(r => Bench.IsWrite(r) && r.Resource is "configmaps" or "secrets").ToList();
             int statusWrites = requests.Count(r => Bench.IsWrite(r) && r.Resource == "redisaclusers/status");
             var m = await bench.ManifestAsync();
 
-            Console.WriteLine("| users | operator start → informer synced | → manifest with all users published | → every Lease reports it | → every pod lists all users | → every user Ready | process CPU to enforced | process CPU to all Ready | snapshot writes (ConfigMaps + Secrets) | shards | user status writes |");
+            Console.WriteLine("| users | operator start → informer synced | → manifest with all users published | → every Lease reports it | → every pod lists all users | → every user Ready | process CPU to enforced | process CPU to all Ready | snapshot writes (ConfigMaps + Secrets, manifest included) | shards | user status writes |");
             Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {n:N0} | {synced.TotalSeconds:F2} s | {published.TotalSeconds:F2} s | {leases.TotalSeconds:F2} s | {pods.TotalSeconds:F2} s | {ready.TotalSeconds:F1} s | {cpuEnforced.TotalSeconds:F1} s | {cpuReady.TotalSeconds:F1} s | {snapshotWrites.Count(r => r.Resource == "configmaps")} + {snapshotWrites.Count(r => r.Resource == "secrets")} | {m?.ShardCount} | {statusWrites:N0} |"));
@@ -266,13 +277,14 @@ namespace AclOperator.Benchmarks.OperatorEndToEnd
             var cpu = Cpu() - cpu0;
             var requests = bench.RequestsSince(from);
             var statusWrites = requests.Where(r => Bench.IsWrite(r) && r.Resource == "redisaclusers/status").ToList();
-            var snapshotWrites = requests.Where(r => Bench.IsWrite(r) && r.Resource is "configmaps" or "secrets" && r.Name.StartsWith(Bench.ServerName + "-acl", StringComparison.Ordinal)).ToList();
+            // Only the operator writes ConfigMaps and Secrets here (a create's path carries no name).
+            var snapshotWrites = requests.Where(r => Bench.IsWrite(r) && r.Resource is "configmaps" or "secrets").ToList();
             var statusObjects = statusWrites.GroupBy(r => r.Name).Select(g => g.Count() == 1 ? g.Key : $"{g.Key} ×{g.Count()}").ToList();
             string objects = statusObjects.Count <= 5 ? string.Join(", ", statusObjects) : $"{statusObjects.Count:N0} distinct users ({string.Join(", ", statusObjects.Take(3))}, …)";
             Console.WriteLine("| users | edit → enforced on all pods | edit → Ready | user status writes | written for | snapshot objects written | process CPU (edit → quiet) |");
             Console.WriteLine("|---:|---:|---:|---:|---|---|---:|");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {n:N0} | {enforcedMs:F0} ms | {readyMs:F0} ms | {statusWrites.Count:N0} | {objects} | {string.Join(", ", snapshotWrites.Select(r => r.Resource == "configmaps" ? "cm/" + r.Name : "secret/" + r.Name))} | {cpu.TotalSeconds:F1} s |"));
+                $"| {n:N0} | {enforcedMs:F0} ms | {readyMs:F0} ms | {statusWrites.Count:N0} | {objects} | {string.Join(", ", snapshotWrites.Select(r => (r.Resource == "configmaps" ? "cm/" : "secret/") + (r.Name.Length == 0 ? "(created)" : r.Name)))} | {cpu.TotalSeconds:F1} s |"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"BENCH scenario=edit users={n} enforced_ms={enforcedMs:F0} ready_ms={readyMs:F0} status_writes={statusWrites.Count} status_objects={statusObjects.Count} reconciler_status_writes={bench.Reconciler.UserStatusWrites - statusWrites0} snapshot_writes={snapshotWrites.Count} cpu_s={cpu.TotalSeconds:F1}"));
         }
