@@ -35,6 +35,9 @@ internal sealed record BenchOptions
     public TimeSpan MaxLatency { get; init; } = TimeSpan.FromMilliseconds(20);
 
     public TimeSpan Limit { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long the full scenario waits for every user to be Ready (then the edit is skipped).</summary>
+    public TimeSpan ReadyLimit { get; init; } = TimeSpan.FromSeconds(90);
 }
 
 /// <summary>
