@@ -61,6 +61,21 @@ public sealed class FaultInjectionTests
     }
 
     [Fact]
+    public async Task Write_latency_delays_creates_and_updates()
+    {
+        await using var server = await FakeKubeServer.StartAsync(cancellationToken: Ct);
+        using var raw = new RawApi(server);
+        server.Faults.AddWriteLatency(TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(400), seed: 7, resource: "configmaps");
+        var sw = Stopwatch.StartNew();
+        await raw.PostAsync(Samples.ConfigMapsPath, Samples.ConfigMap("c1"));
+        Assert.True(sw.Elapsed >= TimeSpan.FromMilliseconds(290), $"took {sw.Elapsed}");
+        sw.Restart();
+        await raw.PutAsync(Samples.ConfigMapsPath + "/c1", Samples.ConfigMap("c1"));
+        Assert.True(sw.Elapsed >= TimeSpan.FromMilliseconds(290), $"took {sw.Elapsed}");
+        Assert.Equal(["create", "update"], server.Requests.Where(r => r.Resource == "configmaps").Select(r => r.Verb).ToArray());
+    }
+
+    [Fact]
     public async Task DropWatches_ends_open_watches()
     {
         await using var server = await FakeKubeServer.StartAsync(cancellationToken: Ct);

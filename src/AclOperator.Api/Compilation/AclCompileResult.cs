@@ -8,11 +8,23 @@ namespace AclOperator.Api.Compilation;
 /// </summary>
 public sealed class AclCompileResult
 {
+    private readonly Dictionary<ObjectRef, CompiledUser> _usersBySource;
+    private readonly Dictionary<ObjectRef, IReadOnlyList<AclDiagnostic>> _diagnosticsBySubject;
+
     internal AclCompileResult(AclUserTable table, IReadOnlyList<AclDiagnostic> diagnostics, IReadOnlyList<CompiledUser> users)
     {
         Table = table;
         Diagnostics = diagnostics;
         Users = users;
+
+        // Indexed once: the operator asks for every user of the server after each compile (a scan per user was O(n^2)).
+        _usersBySource = new Dictionary<ObjectRef, CompiledUser>();
+        foreach (var u in users)
+        {
+            _usersBySource.TryAdd(u.Source, u);
+        }
+
+        _diagnosticsBySubject = diagnostics.GroupBy(d => d.Subject).ToDictionary(g => g.Key, g => (IReadOnlyList<AclDiagnostic>)g.ToList());
     }
 
     /// <summary>The users, with <c>default</c>; publish it as ACL LOAD would.</summary>
@@ -30,8 +42,7 @@ public sealed class AclCompileResult
     /// <summary>ACL LIST / aclfile lines of the table (byte-strings), in Redis's order.</summary>
     public IReadOnlyList<string> AclListLines => Table.ListLines();
 
-    public IReadOnlyList<AclDiagnostic> DiagnosticsFor(ObjectRef subject) =>
-        Diagnostics.Where(d => d.Subject == subject).ToList();
+    public IReadOnlyList<AclDiagnostic> DiagnosticsFor(ObjectRef subject) => _diagnosticsBySubject.GetValueOrDefault(subject) ?? [];
 
-    public CompiledUser? UserFor(ObjectRef source) => Users.FirstOrDefault(u => u.Source == source);
+    public CompiledUser? UserFor(ObjectRef source) => _usersBySource.GetValueOrDefault(source);
 }

@@ -200,7 +200,7 @@ public sealed class SnapshotPublisher
         await FenceAsync(revision, ct).ConfigureAwait(false);
         bool resharded = _manifest is null || _manifest.ShardCount != shardCount;
         var manifest = new ManifestDocument { Revision = revision, ShardCount = shardCount, Users = grouped.Sum(g => g.Count), RuntimeAcl = runtimeAcl };
-        int written = 0;
+        var writes = new List<(string Rules, string Hashes, (byte[] Rules, byte[] Hashes) Content)>();
         for (int i = 0; i < shardCount; i++)
         {
             var oldRules = !resharded ? _manifest!.Rules[i] : null;
@@ -220,21 +220,28 @@ public sealed class SnapshotPublisher
             char slot = current == 'a' ? 'b' : 'a';
             var rulesName = SnapshotNames.RulesShard(_server, i, slot);
             var hashesName = SnapshotNames.HashShard(_server, i, slot);
-            await UpsertConfigMapAsync(new V1ConfigMap
-            {
-                Metadata = Meta(rulesName, "rules"),
-                BinaryData = new Dictionary<string, byte[]> { [SnapshotNames.ShardKey] = e.Value.Rules },
-            }, ct).ConfigureAwait(false);
-            await UpsertSecretAsync(new V1Secret
-            {
-                Metadata = Meta(hashesName, "hashes"),
-                Type = "Opaque",
-                Data = new Dictionary<string, byte[]> { [SnapshotNames.ShardKey] = e.Value.Hashes },
-            }, ct).ConfigureAwait(false);
-            written += 2;
+            writes.Add((rulesName, hashesName, e.Value));
             manifest.Rules.Add(new ShardReference { Name = rulesName, Checksum = SnapshotCodec.Sha256(e.Value.Rules) });
             manifest.Hashes.Add(new ShardReference { Name = hashesName, Checksum = SnapshotCodec.Hmac(key, e.Value.Hashes) });
         }
+
+        // Shards are independent of each other (only the manifest must come last), so they are written concurrently:
+        // one after the other, a publish that touches every shard cost a round trip per object.
+        await Parallel.ForEachAsync(writes, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (w, token) =>
+        {
+            await UpsertConfigMapAsync(new V1ConfigMap
+            {
+                Metadata = Meta(w.Rules, "rules"),
+                BinaryData = new Dictionary<string, byte[]> { [SnapshotNames.ShardKey] = w.Content.Rules },
+            }, token).ConfigureAwait(false);
+            await UpsertSecretAsync(new V1Secret
+            {
+                Metadata = Meta(w.Hashes, "hashes"),
+                Type = "Opaque",
+                Data = new Dictionary<string, byte[]> { [SnapshotNames.ShardKey] = w.Content.Hashes },
+            }, token).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+        int written = writes.Count * 2;
 
         var map = new V1ConfigMap
         {

@@ -71,9 +71,11 @@ internal sealed class UserStatusView
         }
         else
         {
+            // Named by the revision of the user's own entry, not the replicas' current one: a publish that does not change
+            // this user then leaves its status alone (O12: an edit rewrites only the changed users' status).
             enforcedReason = valid ? "Enforced" : "PreviousEntryEnforced";
             enforcedMessage = valid
-                ? $"{running}/{running} replicas enforce revision {minRevision.ToString(CultureInfo.InvariantCulture)}"
+                ? $"{running}/{running} replicas enforce this user's entry of revision {entry.Since.ToString(CultureInfo.InvariantCulture)}"
                 : $"the last valid entry stays enforced by {running}/{running} replicas";
         }
 
@@ -88,7 +90,7 @@ internal sealed class UserStatusView
             Enforced = enforced,
             EnforcedReason = enforcedReason,
             EnforcedMessage = enforcedMessage,
-            EnforcedRevision = enforced ? minRevision.ToString(CultureInfo.InvariantCulture) : null,
+            EnforcedRevision = enforced ? entry!.Since.ToString(CultureInfo.InvariantCulture) : null,
             Stalled = !valid && !diagnostics.All(d => d.Reason == DiagnosticReasons.SecretUnavailable),
             Weak = weak,
             Username = compiled?.Username ?? username,

@@ -20,7 +20,10 @@ public sealed partial class EventRecorder : IEventRecorder, IDisposable
     private readonly EventRecorderOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    // Repeats of one event are written one at a time so they aggregate; different events are written concurrently (one
+    // gate for all queued every event of every reconcile behind each other's API round trip). Keys hash to a gate.
+    private readonly SemaphoreSlim[] _gates = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+    private readonly Lock _cache = new();
     private readonly Dictionary<string, Seen> _seen = new(StringComparer.Ordinal);
     private readonly Queue<string> _order = new();
 
@@ -43,13 +46,20 @@ public sealed partial class EventRecorder : IEventRecorder, IDisposable
         var meta = regarding.Metadata;
         var ns = string.IsNullOrEmpty(meta.NamespaceProperty) ? "default" : meta.NamespaceProperty;
         var key = string.Join('\u0000', meta.Uid, regarding.Kind, ns, meta.Name, type, reason, message, _options.Component);
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var gate = _gates[(uint)StringComparer.Ordinal.GetHashCode(key) % (uint)_gates.Length];
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             // metav1.Time has whole seconds; truncating keeps lastTimestamp >= firstTimestamp after the round trip.
             var utc = _time.GetUtcNow().UtcDateTime;
             var now = new DateTime(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
-            if (_seen.TryGetValue(key, out var seen))
+            Seen? seen;
+            lock (_cache)
+            {
+                _seen.TryGetValue(key, out seen);
+            }
+
+            if (seen is not null)
             {
                 var count = seen.Count + 1;
                 var patch = new JsonObject
@@ -61,7 +71,15 @@ public sealed partial class EventRecorder : IEventRecorder, IDisposable
                 {
                     await _client.CoreV1.PatchNamespacedEventAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), seen.Name, seen.Namespace,
                         cancellationToken: cancellationToken).ConfigureAwait(false);
-                    _seen[key] = seen with { Count = count };
+                    lock (_cache)
+                    {
+                        // Unless another event's create evicted it meanwhile (it would then be in _seen but not in _order).
+                        if (_seen.ContainsKey(key))
+                        {
+                            _seen[key] = seen with { Count = count };
+                        }
+                    }
+
                     return;
                 }
                 catch (Exception ex) when (KubernetesErrors.IsNotFound(ex))
@@ -85,7 +103,7 @@ public sealed partial class EventRecorder : IEventRecorder, IDisposable
         }
         finally
         {
-            _gate.Release();
+            gate.Release();
         }
     }
 
@@ -117,18 +135,27 @@ public sealed partial class EventRecorder : IEventRecorder, IDisposable
             ReportingInstance = _options.Instance,
         };
         var created = await _client.CoreV1.CreateNamespacedEventAsync(evt, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (!_seen.ContainsKey(key))
+        lock (_cache)
         {
-            _order.Enqueue(key);
-            while (_order.Count > _options.CacheSize && _order.TryDequeue(out var oldest))
+            if (!_seen.ContainsKey(key))
             {
-                _seen.Remove(oldest);
+                _order.Enqueue(key);
+                while (_order.Count > _options.CacheSize && _order.TryDequeue(out var oldest))
+                {
+                    _seen.Remove(oldest);
+                }
             }
+            _seen[key] = new Seen(ns, created.Metadata.Name, count, first);
         }
-        _seen[key] = new Seen(ns, created.Metadata.Name, count, first);
     }
 
-    public void Dispose() => _gate.Dispose();
+    public void Dispose()
+    {
+        foreach (var gate in _gates)
+        {
+            gate.Dispose();
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record event {Reason} for {Name}: {Error}")]
     private static partial void LogFailed(ILogger logger, string reason, string name, string error);

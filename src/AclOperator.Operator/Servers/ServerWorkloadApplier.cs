@@ -76,9 +76,11 @@ public sealed partial class ServerWorkloadApplier
 
         var live = new Dictionary<(ApiResource Resource, string Name), V1ObjectMeta>();
         var selector = new ListRequest { LabelSelector = ServerLabels.OwnedSelector(name), MetadataOnly = true };
-        foreach (var resource in OwnedResources)
+        // One metadata LIST per owned kind, concurrently: every reconcile of the server pays for them, also when nothing changed.
+        var lists = await Task.WhenAll(OwnedResources.Select(async resource =>
+            (resource, await _client.ListAsync<PartialObjectMetadataList>(resource, ns, selector, cancellationToken).ConfigureAwait(false)))).ConfigureAwait(false);
+        foreach (var (resource, list) in lists)
         {
-            var list = await _client.ListAsync<PartialObjectMetadataList>(resource, ns, selector, cancellationToken).ConfigureAwait(false);
             foreach (var item in list.Items)
             {
                 live[(resource, item.Metadata.Name)] = item.Metadata;

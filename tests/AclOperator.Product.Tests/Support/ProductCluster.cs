@@ -54,13 +54,15 @@ internal sealed class ProductCluster : IAsyncDisposable
 
     public sealed record PodServer(string Pod, AclopServer Server, string Directory);
 
-    public static async Task<ProductCluster> StartAsync()
+    /// <param name="watchHistorySize">The fake's watch history (benchmarks with tens of thousands of writes need more than the default).</param>
+    public static async Task<ProductCluster> StartAsync(int watchHistorySize = 10_000)
     {
         var fake = await FakeKubeServer.StartAsync(new FakeKubeOptions
         {
             SimulateStatefulSets = true,
             BookmarkInterval = TimeSpan.FromMilliseconds(200),
             Namespaces = ["default", "kube-system", "team-a", "team-b"],
+            WatchHistorySize = watchHistorySize,
         }, Ct);
         var dir = Path.Combine(Path.GetTempPath(), "aclop-product-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -98,6 +100,9 @@ internal sealed class ProductCluster : IAsyncDisposable
         await app.StartAsync(Ct);
         _operator = app;
     }
+
+    /// <summary>The running operator's services (for example its <see cref="ServerReconciler"/>); null while it is stopped.</summary>
+    public IServiceProvider? OperatorServices => _operator?.Services;
 
     public async Task StopOperatorAsync()
     {
@@ -160,6 +165,11 @@ internal sealed class ProductCluster : IAsyncDisposable
                         await p.Server.DisposeAsync();
                     }
                 }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // Stopping: DisposeAsync awaits this loop.
+                return;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -23,7 +23,11 @@ public sealed class FakeKubeFaults
         public string? Resource { get; } = resource;
     }
 
-    private sealed record Delay(TimeSpan Latency, string? Verb, string? Resource);
+    /// <summary>A fixed latency (<see cref="Max"/> null) or one drawn uniformly from [Latency, Max] by <see cref="Random"/>.</summary>
+    private sealed record Delay(TimeSpan Latency, string? Verb, string? Resource, TimeSpan? Max = null, Random? Random = null, bool WritesOnly = false);
+
+    /// <summary>The verbs that write to etcd.</summary>
+    public static readonly IReadOnlyList<string> WriteVerbs = ["create", "update", "patch", "delete", "deletecollection"];
 
     internal Func<bool, int>? WatchDropper { get; set; }
 
@@ -42,6 +46,20 @@ public sealed class FakeKubeFaults
         lock (_gate)
         {
             _delays.Add(new Delay(latency, verb, resource));
+        }
+    }
+
+    /// <summary>
+    /// Every matching write (<see cref="WriteVerbs"/>) waits a latency drawn uniformly from [<paramref name="min"/>,
+    /// <paramref name="max"/>] by a generator seeded with <paramref name="seed"/>: the fake has no fsync, so benchmarks add
+    /// what an etcd commit costs (O14: 5-20 ms per write). Reads and watches are not delayed.
+    /// </summary>
+    public void AddWriteLatency(TimeSpan min, TimeSpan max, int seed = 1, string? resource = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, min);
+        lock (_gate)
+        {
+            _delays.Add(new Delay(min, null, resource, max, new Random(seed), WritesOnly: true));
         }
     }
 
@@ -83,10 +101,14 @@ public sealed class FakeKubeFaults
             var total = TimeSpan.Zero;
             foreach (var d in _delays)
             {
-                if (Matches(d.Verb, d.Resource, verb, resource))
+                if (!Matches(d.Verb, d.Resource, verb, resource) || (d.WritesOnly && !WriteVerbs.Contains(verb, StringComparer.OrdinalIgnoreCase)))
                 {
-                    total += d.Latency;
+                    continue;
                 }
+
+                total += d.Max is { } max && d.Random is { } random
+                    ? d.Latency + TimeSpan.FromTicks((long)(random.NextDouble() * (max - d.Latency).Ticks))
+                    : d.Latency;
             }
             return total;
         }
