@@ -35,7 +35,8 @@ public sealed class SecretHashCache
 
     private sealed record KeyHashes(string Sha256, int Length, string? StoredHash);
 
-    private sealed record Entry(string ResourceVersion, IReadOnlyList<V1OwnerReference> Owners, IReadOnlyDictionary<string, KeyHashes>? Keys, string? Error);
+    /// <summary>What is known of one Secret: its hashes at a resourceVersion, the error of the last read, or (Absent) that a GET answered 404 — authoritative, O8.</summary>
+    private sealed record Entry(string ResourceVersion, IReadOnlyList<V1OwnerReference> Owners, IReadOnlyDictionary<string, KeyHashes>? Keys, string? Error, bool Absent = false);
 
     /// <summary>Reads every listed Secret whose resourceVersion differs from the cached one.</summary>
     public async Task RefreshAsync(IEnumerable<(string Ns, string Name)> secrets, CancellationToken cancellationToken)
@@ -47,7 +48,9 @@ public sealed class SecretHashCache
             var meta = _metadata.Cache.Get(key.Ns, key.Name);
             if (meta is null)
             {
-                _entries.TryRemove(key, out _);
+                // Not in the metadata informer: gone, or created a moment ago and not seen yet. Only the API can tell,
+                // and a NotFound revokes the user (O8), so ask it.
+                stale.Add((key.Ns, key.Name, ""));
                 continue;
             }
 
@@ -65,7 +68,7 @@ public sealed class SecretHashCache
                 var secret = await KubernetesReads.OrNullAsync(_client.CoreV1.ReadNamespacedSecretAsync(s.Name, s.Ns, cancellationToken: ct)).ConfigureAwait(false);
                 if (secret is null)
                 {
-                    _entries.TryRemove((s.Ns, s.Name), out _);
+                    _entries[(s.Ns, s.Name)] = new Entry("", [], null, null, Absent: true);
                 }
                 else
                 {
@@ -126,12 +129,21 @@ public sealed class SecretHashCache
             return SecretLookupStatus.Unavailable;
         }
 
+        _entries.TryGetValue((ns, reference.Name), out var entry);
         if (_metadata.Cache.Get(ns, reference.Name) is not { } meta)
         {
-            return SecretLookupStatus.NotFound;
-        }
+            // The informer does not have it: what the last GET said (RefreshAsync asks before every compile).
+            if (entry is { Absent: true })
+            {
+                return SecretLookupStatus.NotFound;
+            }
 
-        if (!_entries.TryGetValue((ns, reference.Name), out var entry) || entry.ResourceVersion != (meta.Metadata.ResourceVersion ?? "") || entry.Keys is null)
+            if (entry?.Keys is null)
+            {
+                return SecretLookupStatus.Unavailable;
+            }
+        }
+        else if (entry is null || entry.Keys is null || entry.ResourceVersion != (meta.Metadata.ResourceVersion ?? ""))
         {
             return SecretLookupStatus.Unavailable;
         }
