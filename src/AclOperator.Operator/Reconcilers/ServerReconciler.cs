@@ -68,10 +68,23 @@ public sealed partial class ServerReconciler : IReconciler<RedisAclServer>
     {
         public SnapshotPublisher Publisher { get; } = publisher;
 
+        /// <summary>Guards <see cref="PendingStatus"/> and <see cref="StatusRunning"/>.</summary>
+        public Lock StatusGate { get; } = new();
+
+        /// <summary>The newest status pass not yet started; older ones are folded into it.</summary>
+        public StatusPass? PendingStatus { get; set; }
+
+        /// <summary>A status writer is running for this server (at most one: passes are written in order).</summary>
+        public bool StatusRunning { get; set; }
+
         public DateTimeOffset LastPublish { get; set; } = DateTimeOffset.MinValue;
 
         public int? ConfirmedDropTo { get; set; }
     }
+
+    /// <summary>What one reconcile asks the status writer to write: the users it compiled, what it published, and the users whose entries changed (with those of passes folded into it).</summary>
+    private sealed record StatusPass(RedisAclServer Server, IReadOnlyList<RedisAclUser> Users, AclCompileResult Result, PublishOutcome Outcome,
+        int Replicas, string Image, IReadOnlySet<string> Changed);
 
     /// <summary>Reasons that revoke a user (fail closed, O8); every other failure keeps its last published entry.</summary>
     private static bool Authoritative(string reason) => reason is DiagnosticReasons.SecretNotFound or DiagnosticReasons.NamespaceNotAdmitted
@@ -167,10 +180,10 @@ public sealed partial class ServerReconciler : IReconciler<RedisAclServer>
 
         // The workload includes one Lease per pod (created by the operator, renewed by the pod by name, O5).
         int replicas = entity.Spec?.Replicas ?? 1;
-        var enforcement = Enforcement(entity);
 
-        await WriteUserStatusesAsync(entity, users, result, outcome, enforcement, cancellationToken).ConfigureAwait(false);
-        await WriteServerStatusAsync(entity, result, outcome, enforcement, replicas, image, cancellationToken).ConfigureAwait(false);
+        // Statuses and events are written off the publish path (O12 is about conditions, the pods need only the
+        // snapshot): the next publish never waits for this one's status writes.
+        ScheduleStatus(key, state, new StatusPass(entity, users, result, outcome, replicas, image, outcome.ChangedUsers.ToHashSet(StringComparer.Ordinal)), cancellationToken);
         return ReconcileResult.Done;
     }
 
@@ -321,9 +334,83 @@ public sealed partial class ServerReconciler : IReconciler<RedisAclServer>
     private EnforcementState Enforcement(RedisAclServer server) =>
         new([.. ServerPods.Running(server, _pods.Cache, _leases.Cache).Select(p => (p.Name, p.Revision))]);
 
-    private async Task WriteUserStatusesAsync(RedisAclServer server, IReadOnlyList<RedisAclUser> users, AclCompileResult result, PublishOutcome outcome,
-        EnforcementState enforcement, CancellationToken ct)
+    /// <summary>Queues <paramref name="pass"/> for the server's status writer, starting it when none runs.</summary>
+    private void ScheduleStatus(ObjectKey key, ServerState state, StatusPass pass, CancellationToken ct)
     {
+        lock (state.StatusGate)
+        {
+            state.PendingStatus = Fold(state.PendingStatus, pass);
+            if (state.StatusRunning)
+            {
+                return;
+            }
+
+            state.StatusRunning = true;
+        }
+
+        _ = Task.Run(() => WriteStatusesAsync(key, state, ct), CancellationToken.None);
+    }
+
+    /// <summary>The newer pass, remembering the older one's changed users (their Published events are still owed).</summary>
+    private static StatusPass Fold(StatusPass? older, StatusPass newer) =>
+        older is null ? newer : newer with { Changed = older.Changed.Union(newer.Changed, StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal) };
+
+    /// <summary>
+    /// The server's status writer: writes the newest pending pass with the enforcement the pods report now, until none is
+    /// pending. A failed pass is tried again after a second unless a newer one came. Stops with the controller (its
+    /// token: a lost lease stops the writes too) or when the server is gone.
+    /// </summary>
+    private async Task WriteStatusesAsync(ObjectKey key, ServerState state, CancellationToken ct)
+    {
+        while (true)
+        {
+            StatusPass? pass;
+            lock (state.StatusGate)
+            {
+                pass = state.PendingStatus;
+                state.PendingStatus = null;
+                if (pass is null || ct.IsCancellationRequested || !_state.TryGetValue(key, out var current) || !ReferenceEquals(current, state))
+                {
+                    state.StatusRunning = false;
+                    return;
+                }
+            }
+
+            try
+            {
+                var enforcement = Enforcement(pass.Server);
+                await WriteUserStatusesAsync(pass, enforcement, ct).ConfigureAwait(false);
+                await WriteServerStatusAsync(pass.Server, pass.Result, pass.Outcome, enforcement, pass.Replicas, pass.Image, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // Stopping: the loop ends at the top.
+            }
+#pragma warning disable CA1031 // A failed pass (API errors) is logged and tried again; the writer must not die.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                LogStatusFailed(_logger, key.Namespace, key.Name, e.Message);
+                lock (state.StatusGate)
+                {
+                    state.PendingStatus = state.PendingStatus is { } newer ? Fold(pass, newer) : pass;
+                }
+
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), _time, ct).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Stopping.
+                }
+            }
+        }
+    }
+
+    private async Task WriteUserStatusesAsync(StatusPass pass, EnforcementState enforcement, CancellationToken ct)
+    {
+        var (server, users, result, outcome) = (pass.Server, pass.Users, pass.Result, pass.Outcome);
         var bySource = new Dictionary<string, SnapshotEntry>(StringComparer.Ordinal);
         foreach (var e in outcome.Entries.Values)
         {
@@ -333,7 +420,7 @@ public sealed partial class ServerReconciler : IReconciler<RedisAclServer>
             }
         }
 
-        var changed = outcome.ChangedUsers.ToHashSet(StringComparer.Ordinal);
+        var changed = pass.Changed;
         var now = _time.GetUtcNow().UtcDateTime;
         await Parallel.ForEachAsync(users, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (user, token) =>
         {
@@ -430,6 +517,9 @@ public sealed partial class ServerReconciler : IReconciler<RedisAclServer>
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Published ACL revision {Revision} of {Namespace}/{Server}: {Changed} user(s) changed, {Users} in total, {Objects} shard object(s) written")]
     private static partial void LogPublished(ILogger logger, string @namespace, string server, long revision, int changed, int users, int objects);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing the statuses of {Namespace}/{Server} failed (tried again): {Reason}")]
+    private static partial void LogStatusFailed(ILogger logger, string @namespace, string server, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing the ACL of {Namespace}/{Server} conflicted: {Reason}")]
     private static partial void LogPublishConflict(ILogger logger, string @namespace, string server, string reason);
