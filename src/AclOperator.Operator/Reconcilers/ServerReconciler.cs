@@ -171,7 +171,10 @@ public sealed partial class ServerReconciler : IReconciler<RedisAclServer>
 
         await WriteUserStatusesAsync(entity, users, result, outcome, enforcement, cancellationToken).ConfigureAwait(false);
         await WriteServerStatusAsync(entity, result, outcome, enforcement, replicas, image, cancellationToken).ConfigureAwait(false);
-        return ReconcileResult.Done;
+
+        // O8: a transient failure kept the user's last published entry; no event may follow when it clears (a Secret GET
+        // that failed leaves the Secret unchanged), so try again with the queue's backoff until it does.
+        return result.Diagnostics.Any(d => Transient(d.Reason)) ? ReconcileResult.Retry() : ReconcileResult.Done;
     }
 
     public Task<ReconcileResult> DeletedAsync(RedisAclServer entity, CancellationToken cancellationToken)
