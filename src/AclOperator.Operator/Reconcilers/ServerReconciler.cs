@@ -121,6 +121,11 @@ public sealed partial class ServerReconciler : IReconciler<RedisAclServer>
         });
 
         await state.Publisher.LoadAsync(cancellationToken).ConfigureAwait(false);
+        if (state.Publisher.Repairing is { } torn)
+        {
+            await _events.RecordAsync(entity, EventTypes.Warning, "SnapshotRepaired", torn + "; publishing over it with the entries that do", cancellationToken).ConfigureAwait(false);
+        }
+
         var published = state.Publisher.Published;
         var desired = Desired(entity, result, published);
 
