@@ -35,19 +35,22 @@ public sealed class SecretHashCache
 
     private sealed record KeyHashes(string Sha256, int Length, string? StoredHash);
 
-    private sealed record Entry(string ResourceVersion, IReadOnlyList<V1OwnerReference> Owners, IReadOnlyDictionary<string, KeyHashes>? Keys, string? Error);
+    /// <summary>One Secret's key hashes; <c>Direct</c>: read by a GET while the metadata informer did not have it (yet).</summary>
+    private sealed record Entry(string ResourceVersion, IReadOnlyList<V1OwnerReference> Owners, IReadOnlyDictionary<string, KeyHashes>? Keys, string? Error, bool Direct = false);
 
     /// <summary>Reads every listed Secret whose resourceVersion differs from the cached one.</summary>
     public async Task RefreshAsync(IEnumerable<(string Ns, string Name)> secrets, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(secrets);
-        var stale = new List<(string Ns, string Name, string Rv)>();
+        var stale = new List<(string Ns, string Name, string? Rv)>();
         foreach (var key in secrets.Distinct())
         {
             var meta = _metadata.Cache.Get(key.Ns, key.Name);
             if (meta is null)
             {
-                _entries.TryRemove(key, out _);
+                // Not in the informer is not "not found" yet: watches of different resources are not ordered, so a
+                // reference can arrive before the Secret's own event (O8). A GET decides; only its 404 is authoritative.
+                stale.Add((key.Ns, key.Name, null));
                 continue;
             }
 
@@ -69,18 +72,20 @@ public sealed class SecretHashCache
                 }
                 else
                 {
-                    Store(secret);
+                    Store(secret, direct: s.Rv is null);
                 }
             }
             catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
             {
-                _entries[(s.Ns, s.Name)] = new Entry(s.Rv, [], null, e.Message);
+                _entries[(s.Ns, s.Name)] = new Entry(s.Rv ?? "", [], null, e.Message, Direct: s.Rv is null);
             }
         }).ConfigureAwait(false);
     }
 
     /// <summary>Records a Secret the operator just wrote or read: only hashes are kept; the data buffers are zeroed.</summary>
-    public void Store(V1Secret secret)
+    public void Store(V1Secret secret) => Store(secret, direct: false);
+
+    private void Store(V1Secret secret, bool direct)
     {
         ArgumentNullException.ThrowIfNull(secret);
         var keys = new Dictionary<string, KeyHashes>(StringComparer.Ordinal);
@@ -100,7 +105,7 @@ public sealed class SecretHashCache
         }
 
         _entries[(secret.Metadata.NamespaceProperty, secret.Metadata.Name)] =
-            new Entry(secret.Metadata.ResourceVersion ?? "", secret.Metadata.OwnerReferences?.ToList() ?? [], keys, null);
+            new Entry(secret.Metadata.ResourceVersion ?? "", secret.Metadata.OwnerReferences?.ToList() ?? [], keys, null, direct);
     }
 
     /// <summary>Whether a Secret exists (per the synced metadata informer).</summary>
@@ -126,12 +131,22 @@ public sealed class SecretHashCache
             return SecretLookupStatus.Unavailable;
         }
 
-        if (_metadata.Cache.Get(ns, reference.Name) is not { } meta)
+        var meta = _metadata.Cache.Get(ns, reference.Name);
+        _entries.TryGetValue((ns, reference.Name), out var entry);
+        if (meta is null)
         {
-            return SecretLookupStatus.NotFound;
+            // Authoritative only when a GET found nothing either (RefreshAsync then holds no entry for it).
+            if (entry is not { Direct: true })
+            {
+                return SecretLookupStatus.NotFound;
+            }
+        }
+        else if (entry is null || entry.ResourceVersion != (meta.Metadata.ResourceVersion ?? ""))
+        {
+            return SecretLookupStatus.Unavailable;
         }
 
-        if (!_entries.TryGetValue((ns, reference.Name), out var entry) || entry.ResourceVersion != (meta.Metadata.ResourceVersion ?? "") || entry.Keys is null)
+        if (entry.Keys is null)
         {
             return SecretLookupStatus.Unavailable;
         }
