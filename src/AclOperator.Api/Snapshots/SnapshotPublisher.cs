@@ -24,6 +24,7 @@ public sealed class SnapshotPublisher
     private ManifestDocument? _manifest;
     private string? _manifestResourceVersion;
     private List<SnapshotEntry>[] _shards = [];
+    private bool[] _unverified = [];
     private bool _loaded;
 
     public SnapshotPublisher(IKubernetes client, string ns, string server)
@@ -43,6 +44,12 @@ public sealed class SnapshotPublisher
     /// <summary>Whether the published state has been read back (after <see cref="LoadAsync"/>).</summary>
     public bool IsLoaded => _loaded;
 
+    /// <summary>
+    /// Set by <see cref="LoadAsync"/> when the published snapshot did not verify and only part of it could be read back
+    /// (why, never a hash); the next publish rewrites the shards that did not verify. Null otherwise.
+    /// </summary>
+    public string? Repairing { get; private set; }
+
     /// <summary>The published entries by username (after <see cref="LoadAsync"/>).</summary>
     public IReadOnlyDictionary<string, SnapshotEntry> Published =>
         _shards.SelectMany(s => s).ToDictionary(e => e.Name, StringComparer.Ordinal);
@@ -61,6 +68,8 @@ public sealed class SnapshotPublisher
         _manifest = null;
         _manifestResourceVersion = null;
         _shards = [];
+        _unverified = [];
+        Repairing = null;
     }
 
     /// <summary>Ensures the key Secret exists (create-only, O3) and reads the published snapshot back.</summary>
@@ -84,6 +93,16 @@ public sealed class SnapshotPublisher
                 _manifest = null;
                 _manifestResourceVersion = null;
                 _shards = [];
+                break;
+            case SnapshotReadStatus.Torn when await _reader.SalvageAsync(cancellationToken).ConfigureAwait(false) is { } salvaged:
+                // A shard stopped matching its manifest after the flip (no publish in flight tears for that long), so
+                // waiting cannot help and every later publish - revocations included - would fail here. Publish over it:
+                // the entries that verify stay last-good (O8), the shards that do not are rewritten into the spare slot.
+                _manifest = salvaged.Manifest;
+                _manifestResourceVersion = salvaged.ManifestResourceVersion;
+                _shards = salvaged.Shards.Select(s => s?.Entries.ToList() ?? []).ToArray();
+                _unverified = salvaged.Shards.Select(s => s is null).ToArray();
+                Repairing = $"the published ACL revision {salvaged.Manifest.Revision.ToString(CultureInfo.InvariantCulture)} does not verify ({salvaged.Error})";
                 break;
             default:
                 throw new SnapshotConflictException($"cannot read the published ACL back: {read.Error}");
@@ -164,7 +183,7 @@ public sealed class SnapshotPublisher
             bool tooBig = false;
             for (int i = 0; i < shardCount; i++)
             {
-                if (sameLayout && SameEntries(grouped[i], _shards[i]))
+                if (sameLayout && SameEntries(grouped[i], _shards[i]) && !(i < _unverified.Length && _unverified[i]))
                 {
                     continue;
                 }
@@ -275,6 +294,8 @@ public sealed class SnapshotPublisher
         _manifest = manifest;
         _manifestResourceVersion = stored.Metadata.ResourceVersion;
         _shards = grouped;
+        _unverified = [];
+        Repairing = null;
         return new PublishOutcome(revision, true, written, Published, changed);
     }
 

@@ -83,6 +83,48 @@ public sealed class SnapshotReader
         return _key;
     }
 
+    /// <summary>
+    /// For the writer, after <see cref="ReadAsync"/> stayed <see cref="SnapshotReadStatus.Torn"/> (a shard changed or went
+    /// missing after its manifest was written, so re-reading cannot help): one read of the manifest and of every shard
+    /// it names, keeping the shards that verify. Null when there is no usable manifest or key (nothing to salvage).
+    /// </summary>
+    public async Task<SalvagedSnapshot?> SalvageAsync(CancellationToken cancellationToken)
+    {
+        var manifestMap = await KubernetesReads.OrNullAsync(_client.CoreV1.ReadNamespacedConfigMapAsync(SnapshotNames.Manifest(_server), _namespace, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (manifestMap?.Data is not { } data || !data.TryGetValue(SnapshotNames.ManifestKey, out var json) ||
+            !data.TryGetValue(SnapshotNames.FormatVersionKey, out var format) || format != SnapshotNames.FormatVersion)
+        {
+            return null;
+        }
+
+        ManifestDocument manifest;
+        try
+        {
+            manifest = SnapshotCodec.DecodeManifest(json);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+
+        var key = await GetKeyAsync(refresh: true, cancellationToken).ConfigureAwait(false);
+        if (key is null || manifest.Rules.Count != manifest.ShardCount || manifest.Hashes.Count != manifest.ShardCount)
+        {
+            return null;
+        }
+
+        var shards = new SnapshotShard?[manifest.ShardCount];
+        string? error = null;
+        for (int i = 0; i < manifest.ShardCount; i++)
+        {
+            var (shard, tear, malformed) = await ReadShardAsync(i, manifest.Rules[i], manifest.Hashes[i], key, cancellationToken).ConfigureAwait(false);
+            shards[i] = shard;
+            error ??= tear ?? malformed;
+        }
+
+        return new SalvagedSnapshot(manifest, manifestMap.Metadata?.ResourceVersion ?? "", shards, error ?? "every shard verifies now");
+    }
+
     private async Task<SnapshotReadResult> ReadOnceAsync(CancellationToken ct)
     {
         var manifestMap = await KubernetesReads.OrNullAsync(_client.CoreV1.ReadNamespacedConfigMapAsync(SnapshotNames.Manifest(_server), _namespace, cancellationToken: ct)).ConfigureAwait(false);

@@ -134,6 +134,11 @@ public sealed partial class ServerReconciler : IReconciler<RedisAclServer>
         });
 
         await state.Publisher.LoadAsync(cancellationToken).ConfigureAwait(false);
+        if (state.Publisher.Repairing is { } torn)
+        {
+            await _events.RecordAsync(entity, EventTypes.Warning, "SnapshotRepaired", torn + "; publishing over it with the entries that do", cancellationToken).ConfigureAwait(false);
+        }
+
         var published = state.Publisher.Published;
         var desired = Desired(entity, result, published);
 
@@ -184,7 +189,10 @@ public sealed partial class ServerReconciler : IReconciler<RedisAclServer>
         // Statuses and events are written off the publish path (O12 is about conditions, the pods need only the
         // snapshot): the next publish never waits for this one's status writes.
         ScheduleStatus(key, state, new StatusPass(entity, users, result, outcome, replicas, image, outcome.ChangedUsers.ToHashSet(StringComparer.Ordinal)), cancellationToken);
-        return ReconcileResult.Done;
+
+        // O8: a transient failure kept the user's last published entry; no event may follow when it clears (a Secret GET
+        // that failed leaves the Secret unchanged), so try again with the queue's backoff until it does.
+        return result.Diagnostics.Any(d => Transient(d.Reason)) ? ReconcileResult.Retry() : ReconcileResult.Done;
     }
 
     public Task<ReconcileResult> DeletedAsync(RedisAclServer entity, CancellationToken cancellationToken)

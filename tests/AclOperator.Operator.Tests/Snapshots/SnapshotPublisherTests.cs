@@ -333,6 +333,45 @@ public sealed class SnapshotPublisherTests
     }
 
     [Fact]
+    public async Task A_publisher_that_reads_back_a_snapshot_that_stays_torn_keeps_what_verifies_and_publishes_over_it()
+    {
+        await using var h = await SnapshotHarness.StartAsync();
+        var table = SnapshotSamples.Table();
+        table.Put(SnapshotSamples.User("bob", "on", ">bob-1", "~bob:*", "+get"));
+        var users = SnapshotSamples.Users(table);
+        var first = await h.Publisher().PublishAsync(users, Ct);
+
+        // bob's rules shard changes after the manifest was written (not by a publish): every read stays torn.
+        var manifest = await h.ManifestAsync();
+        int index = SnapshotNames.ShardOf("bob", manifest.ShardCount);
+        var tornName = manifest.Rules[index].Name;
+        var map = await h.ConfigMapAsync(tornName);
+        map.BinaryData[SnapshotNames.ShardKey] = SnapshotCodec.EncodeRulesShard(new RulesShardDocument { Revision = 1, Index = index });
+        await h.Client.CoreV1.ReplaceNamespacedConfigMapAsync(map, tornName, SnapshotHarness.Ns, cancellationToken: Ct);
+        Assert.Equal(SnapshotReadStatus.Torn, (await h.Reader().ReadAsync(Ct)).Status);
+
+        var restarted = h.Publisher();
+        await restarted.LoadAsync(Ct);
+        Assert.Equal($"the published ACL revision 1 does not verify (ConfigMap {tornName} does not match the manifest)", restarted.Repairing);
+        var lost = first.Entries.Values.Where(e => SnapshotNames.ShardOf(e.Name, manifest.ShardCount) == index).Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
+        Assert.Contains("bob", lost);
+        Assert.Equal(first.Entries.Keys.Where(n => !lost.Contains(n)).Order(StringComparer.Ordinal), restarted.Published.Keys.Order(StringComparer.Ordinal));
+
+        // The same users again: only the shard that did not verify is rewritten (into the spare slot), and the result verifies.
+        var repaired = await restarted.PublishAsync(users, Ct);
+        Assert.Equal(2, repaired.Revision);
+        Assert.Equal(lost.Order(StringComparer.Ordinal), repaired.ChangedUsers.Order(StringComparer.Ordinal));
+        Assert.Equal(2, repaired.ShardsWritten);
+        Assert.Null(restarted.Repairing);
+        var after = await h.ManifestAsync();
+        Assert.NotEqual(tornName, after.Rules[index].Name);
+        Assert.Equal(manifest.Rules.Where((_, i) => i != index).Select(r => r.Name), after.Rules.Where((_, i) => i != index).Select(r => r.Name));
+        var read = await h.Reader().ReadAsync(Ct);
+        Assert.Equal(SnapshotReadStatus.Loaded, read.Status);
+        Assert.Equal(users.Select(u => u.Name).Order(StringComparer.Ordinal), read.Content!.Entries.Select(e => e.Name).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task A_stale_publisher_is_fenced_and_never_tears_the_snapshot_the_other_published()
     {
         await using var h = await SnapshotHarness.StartAsync();

@@ -258,6 +258,17 @@ internal sealed class ProductCluster : IAsyncDisposable
             Data = data.ToDictionary(kv => kv.Key, kv => Encoding.UTF8.GetBytes(kv.Value)),
         }, ns, cancellationToken: Ct);
 
+    /// <summary>Reads the published ACL of a server as a pod would (every checksum verified, O6), with a fresh reader.</summary>
+    public async Task<SnapshotReadResult> ReadSnapshotAsync(string ns, string server) =>
+        await new SnapshotReader(Client, ns, server).ReadAsync(Ct);
+
+    /// <summary>The revision a pod reports on its Lease (O5, O12), or null when it has reported none.</summary>
+    public async Task<string?> EnforcedRevisionAsync(string ns, string pod)
+    {
+        var lease = await KubernetesReads.OrNullAsync(Client.CoordinationV1.ReadNamespacedLeaseAsync(pod, ns, cancellationToken: Ct));
+        return lease?.Metadata.Annotations is { } a && a.TryGetValue(SnapshotNames.EnforcedRevisionAnnotation, out var r) ? r : null;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();

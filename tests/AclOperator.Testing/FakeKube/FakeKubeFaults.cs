@@ -12,7 +12,7 @@ public sealed class FakeKubeFaults
     private readonly List<Delay> _delays = [];
     private int _expireWatches;
 
-    private sealed class Failure(int remaining, int statusCode, string? verb, string? resource)
+    private sealed class Failure(int remaining, int statusCode, string? verb, string? resource, string? ns = null, string? name = null)
     {
         public int Remaining { get; set; } = remaining;
 
@@ -21,6 +21,10 @@ public sealed class FakeKubeFaults
         public string? Verb { get; } = verb;
 
         public string? Resource { get; } = resource;
+
+        public string? Namespace { get; } = ns;
+
+        public string? Name { get; } = name;
     }
 
     /// <summary>A fixed latency (<see cref="Max"/> null) or one drawn uniformly from [Latency, Max] by <see cref="Random"/>.</summary>
@@ -37,6 +41,18 @@ public sealed class FakeKubeFaults
         lock (_gate)
         {
             _failures.Add(new Failure(count, statusCode, verb, resource));
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="FailNext(int, int, string?, string?)"/>, for requests on one named object only (for example the GET
+    /// of one Secret, so the rest of the API keeps working). Requests without a name (list, watch of a collection) never match.
+    /// </summary>
+    public void FailNext(int count, int statusCode, string? verb, string? resource, string ns, string name)
+    {
+        lock (_gate)
+        {
+            _failures.Add(new Failure(count, statusCode, verb, resource, ns, name));
         }
     }
 
@@ -114,13 +130,16 @@ public sealed class FakeKubeFaults
         }
     }
 
-    internal int? TakeFailure(string verb, string resource)
+    internal int? TakeFailure(string verb, string resource) => TakeFailure(verb, resource, "", "");
+
+    internal int? TakeFailure(string verb, string resource, string ns, string name)
     {
         lock (_gate)
         {
             foreach (var f in _failures)
             {
-                if (f.Remaining > 0 && Matches(f.Verb, f.Resource, verb, resource))
+                if (f.Remaining > 0 && Matches(f.Verb, f.Resource, verb, resource) &&
+                    (f.Name is null || (string.Equals(f.Name, name, StringComparison.Ordinal) && string.Equals(f.Namespace, ns, StringComparison.Ordinal))))
                 {
                     f.Remaining--;
                     return f.StatusCode;

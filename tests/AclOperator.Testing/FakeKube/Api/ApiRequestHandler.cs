@@ -71,7 +71,7 @@ internal sealed class ApiRequestHandler
             {
                 await Task.Delay(latency, ctx.RequestAborted);
             }
-            if (_s.Faults.TakeFailure(verb, resource) is int code)
+            if (_s.Faults.TakeFailure(verb, resource, ns, name) is int code)
             {
                 throw InjectedFailure(code, type, route.Name ?? "");
             }
