@@ -60,6 +60,19 @@ public static class AclCompiler
     /// <summary>The username prefix of an admitted tenant namespace: its usernamePrefix, else <c>&lt;namespace&gt;.</c>.</summary>
     private static string UsernamePrefix(UserNamespaceSpec entry) => entry.UsernamePrefix ?? entry.Namespace + ".";
 
+    /// <summary>The ceiling of a tenant namespace without one of its own: everything (the tenant floor still applies).</summary>
+    private static readonly string[] DefaultCeiling = ["+@all", "~*", "&*"];
+
+    /// <summary>The admitted tenant namespaces of <paramref name="server"/> as the pods check runtime users against them (O2).</summary>
+    public static IReadOnlyList<Snapshots.TenantCeiling> TenantCeilings(RedisAclServer server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        var serverNs = server.Metadata?.NamespaceProperty;
+        return [.. (server.Spec?.UserNamespaces ?? [])
+            .Where(e => e is not null && !string.IsNullOrEmpty(e.Namespace) && e.Namespace != serverNs)
+            .Select(e => new Snapshots.TenantCeiling { Namespace = e.Namespace, Prefix = UsernamePrefix(e), Ceiling = [.. e.Ceiling ?? DefaultCeiling] })];
+    }
+
     /// <summary>The rules one user (or the default user) is built from, with the field path prefix for diagnostics.</summary>
     private sealed record UserInputs(
         string FieldPrefix,
@@ -292,7 +305,7 @@ public static class AclCompiler
             else
             {
                 var entry = list[index];
-                var ceiling = AclContainment.BuildCeiling(entry.Ceiling ?? ["+@all", "~*", "&*"], applyTenantFloor: true, _options);
+                var ceiling = AclContainment.BuildCeiling(entry.Ceiling ?? DefaultCeiling, applyTenantFloor: true, _options);
                 if (!ceiling.Succeeded)
                 {
                     Add(ObjectRef.Of(_server), DiagnosticReasons.InvalidCeiling, ceiling.Error!, $"spec.userNamespaces[{index}].ceiling");

@@ -139,8 +139,16 @@ public sealed class SnapshotPublisher
         await PublishAsync(users, runtimeAcl: false, cancellationToken).ConfigureAwait(false);
 
     /// <summary>As <see cref="PublishAsync(IReadOnlyCollection{SnapshotUser}, CancellationToken)"/>, with the runtime ACL policy the pods apply (O9).</summary>
-    public async Task<PublishOutcome> PublishAsync(IReadOnlyCollection<SnapshotUser> users, bool runtimeAcl, CancellationToken cancellationToken)
+    public Task<PublishOutcome> PublishAsync(IReadOnlyCollection<SnapshotUser> users, bool runtimeAcl, CancellationToken cancellationToken) =>
+        PublishAsync(users, runtimeAcl, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="PublishAsync(IReadOnlyCollection{SnapshotUser}, bool, CancellationToken)"/>, with the tenant ceilings the
+    /// pods check runtime users against (O2); a change of them alone publishes a new revision.
+    /// </summary>
+    public async Task<PublishOutcome> PublishAsync(IReadOnlyCollection<SnapshotUser> users, bool runtimeAcl, IReadOnlyList<TenantCeiling>? tenants, CancellationToken cancellationToken)
     {
+        var tenantList = tenants is { Count: > 0 } ? tenants.ToList() : null;
         ArgumentNullException.ThrowIfNull(users);
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var u in users)
@@ -179,7 +187,8 @@ public sealed class SnapshotPublisher
             var grouped = Group(entries, shardCount);
             var encoded = new (byte[] Rules, byte[] Hashes)?[shardCount];
             bool sameLayout = _manifest is not null && shardCount == _manifest.ShardCount;
-            bool anyChange = !sameLayout || _manifest!.RuntimeAcl != runtimeAcl;
+            bool anyChange = !sameLayout || _manifest!.RuntimeAcl != runtimeAcl ||
+                !(_manifest.Tenants ?? []).SequenceEqual(tenantList ?? []);
             bool tooBig = false;
             for (int i = 0; i < shardCount; i++)
             {
@@ -205,12 +214,12 @@ public sealed class SnapshotPublisher
                 return new PublishOutcome(Revision, false, 0, old, []);
             }
 
-            return await WriteAsync(grouped, encoded, shardCount, revision, key, changed, runtimeAcl, cancellationToken).ConfigureAwait(false);
+            return await WriteAsync(grouped, encoded, shardCount, revision, key, changed, runtimeAcl, tenantList, cancellationToken).ConfigureAwait(false);
         }
     }
 
     private async Task<PublishOutcome> WriteAsync(List<SnapshotEntry>[] grouped, (byte[] Rules, byte[] Hashes)?[] encoded, int shardCount,
-        long revision, byte[] key, HashSet<string> changed, bool runtimeAcl, CancellationToken ct)
+        long revision, byte[] key, HashSet<string> changed, bool runtimeAcl, List<TenantCeiling>? tenants, CancellationToken ct)
     {
         // Fence first: a publisher whose view is stale (another writer published since it read the manifest) would
         // otherwise write into what it thinks is the spare slot - the slot the current manifest names - and tear the
@@ -218,7 +227,7 @@ public sealed class SnapshotPublisher
         // would last until that shard changes again.
         await FenceAsync(revision, ct).ConfigureAwait(false);
         bool resharded = _manifest is null || _manifest.ShardCount != shardCount;
-        var manifest = new ManifestDocument { Revision = revision, ShardCount = shardCount, Users = grouped.Sum(g => g.Count), RuntimeAcl = runtimeAcl };
+        var manifest = new ManifestDocument { Revision = revision, ShardCount = shardCount, Users = grouped.Sum(g => g.Count), RuntimeAcl = runtimeAcl, Tenants = tenants };
         var writes = new List<(string Rules, string Hashes, (byte[] Rules, byte[] Hashes) Content)>();
         for (int i = 0; i < shardCount; i++)
         {

@@ -157,7 +157,7 @@ public sealed partial class ServerReconciler : IReconciler<RedisAclServer>
         PublishOutcome outcome;
         try
         {
-            outcome = await state.Publisher.PublishAsync(desired.Values.ToList(), runtimeAcl, cancellationToken).ConfigureAwait(false);
+            outcome = await state.Publisher.PublishAsync(desired.Values.ToList(), runtimeAcl, AclCompiler.TenantCeilings(entity), cancellationToken).ConfigureAwait(false);
             await state.Publisher.EnsureRuntimeSecretAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (SnapshotConflictException e)

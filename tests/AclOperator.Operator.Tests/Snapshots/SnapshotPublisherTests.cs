@@ -160,6 +160,27 @@ public sealed class SnapshotPublisherTests
     }
 
     [Fact]
+    public async Task Tenant_ceilings_are_in_the_manifest_and_a_change_of_them_alone_is_a_new_revision()
+    {
+        await using var h = await SnapshotHarness.StartAsync();
+        var users = SnapshotSamples.Users(SnapshotSamples.Table());
+        TenantCeiling[] tenants = [new() { Namespace = "team-a", Prefix = "teama_", Ceiling = ["+@read", "~app:*"] }];
+        var publisher = h.Publisher();
+        Assert.Equal(1, (await publisher.PublishAsync(users, runtimeAcl: true, tenants, Ct)).Revision);
+
+        // The same again (an equal list, not the same instance): nothing written.
+        var same = await publisher.PublishAsync(users, runtimeAcl: true, [new TenantCeiling { Namespace = "team-a", Prefix = "teama_", Ceiling = ["+@read", "~app:*"] }], Ct);
+        Assert.False(same.Changed);
+
+        // Only the ceiling changes: a new revision whose manifest carries it, and no shard is rewritten.
+        var changed = await publisher.PublishAsync(users, runtimeAcl: true, [tenants[0] with { Ceiling = ["+@read", "+@write", "~app:*"] }], Ct);
+        Assert.Equal((2L, true, 0), (changed.Revision, changed.Changed, changed.ShardsWritten));
+        var read = await h.Reader().ReadAsync(Ct);
+        var manifestTenant = Assert.Single(read.Content!.Manifest.Tenants!);
+        Assert.Equal(new TenantCeiling { Namespace = "team-a", Prefix = "teama_", Ceiling = ["+@read", "+@write", "~app:*"] }, manifestTenant);
+    }
+
+    [Fact]
     public async Task Publishing_the_same_users_again_writes_nothing()
     {
         await using var h = await SnapshotHarness.StartAsync();

@@ -60,7 +60,10 @@ internal sealed class KubernetesModeCluster : IAsyncDisposable
     }
 
     /// <summary>Publishes exactly these users (plus <c>default off</c> unless given) and the runtime users Secret; returns the revision.</summary>
-    public async Task<long> PublishAsync(bool runtimeAcl, params SnapshotUser[] users)
+    public Task<long> PublishAsync(bool runtimeAcl, params SnapshotUser[] users) => PublishAsync(runtimeAcl, null, users);
+
+    /// <summary>As <see cref="PublishAsync(bool, SnapshotUser[])"/>, with the tenant ceilings of the manifest (O2).</summary>
+    public async Task<long> PublishAsync(bool runtimeAcl, IReadOnlyList<TenantCeiling>? tenants, params SnapshotUser[] users)
     {
         var all = users.ToList();
         if (all.All(u => u.Name != AclUserTable.DefaultUserName))
@@ -68,7 +71,7 @@ internal sealed class KubernetesModeCluster : IAsyncDisposable
             all.Add(User(AclUserTable.DefaultUserName, "off"));
         }
 
-        var outcome = await Publisher.PublishAsync(all, runtimeAcl, Ct);
+        var outcome = await Publisher.PublishAsync(all, runtimeAcl, tenants, Ct);
         await Publisher.EnsureRuntimeSecretAsync(Ct);
         return outcome.Revision;
     }

@@ -203,4 +203,33 @@ public sealed class KubernetesRuntimeUserTests
         Assert.Equal("bob", Assert.Single((await k.RuntimeUsersAsync()).Users).Name);
         AssertSimple(await s.AuthAsync("bob", "bobpw"), "OK");
     }
+
+    [Fact]
+    public async Task A_runtime_user_with_a_tenant_prefix_stays_within_that_tenants_ceiling_and_floor_O2()
+    {
+        await using var k = await KubernetesModeCluster.StartAsync();
+        TenantCeiling[] tenants = [new() { Namespace = "team-a", Prefix = "teama_", Ceiling = ["+@read", "+@write", "~app:*"] }];
+        await k.PublishAsync(runtimeAcl: true, tenants, Admin);
+        await using var s = await StartLoadedAsync(k);
+        using var admin = await s.ConnectAsAsync("admin", "adminpw");
+
+        // Within the ceiling: stored and enforced like any runtime user.
+        AssertSimple(await admin.CallAsync("ACL", "SETUSER", "teama_reader", "on", ">readerpw", "~app:*", "+get", "+set"), "OK");
+        AssertSimple(await s.AuthAsync("teama_reader", "readerpw"), "OK");
+
+        // Beyond it: refused with the offending rule, nothing stored or applied.
+        AssertError(await admin.CallAsync("ACL", "SETUSER", "teama_admin", "on", ">adminpw2", "~*", "+get"),
+            "ERR User 'teama_admin' has the username prefix 'teama_' of tenant namespace team-a and exceeds its ceiling: selector 0 allows '~*' (allkeys), which the ceiling denies");
+        // The tenant floor holds even where the ceiling's text allows (+@read includes KEYS).
+        var floor = await admin.CallAsync("ACL", "SETUSER", "teama_keys", "on", ">keyspw", "~app:*", "+keys");
+        Assert.True(floor.IsError);
+        Assert.StartsWith("ERR User 'teama_keys' has the username prefix 'teama_' of tenant namespace team-a and exceeds its ceiling: selector 0 allows '+keys'", floor.Text, StringComparison.Ordinal);
+        // Changing a stored tenant user beyond the ceiling is refused the same way and keeps the stored user.
+        Assert.True((await admin.CallAsync("ACL", "SETUSER", "teama_reader", "+flushall")).IsError);
+        Assert.Equal(["teama_reader"], (await k.RuntimeUsersAsync()).Users.Select(u => u.Name));
+        Assert.DoesNotContain("flushall", (await k.RuntimeUsersAsync()).Users[0].Rules, StringComparison.Ordinal);
+
+        // Names without a tenant prefix belong to the server's own namespace: no ceiling.
+        AssertSimple(await admin.CallAsync("ACL", "SETUSER", "ops", "on", ">opspw", "~*", "+@all"), "OK");
+    }
 }

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using System.Threading.Channels;
 using AclOperator.Acl;
 using AclOperator.Acl.Users;
+using AclOperator.Acl.Containment;
 using AclOperator.Api.Snapshots;
 using Microsoft.Extensions.Logging;
 
@@ -235,6 +236,10 @@ public sealed partial class KubernetesAclSource : IWriteThroughAclSource, IAsync
 
                 var result = AclUserRules.Apply(name, existing, rules, options);
                 user = result.User ?? throw new RuntimeUsersChangeException(result.Error ?? "invalid rules");
+                if (CeilingRefusal(name, user, enforced!.Content.Manifest, options) is { } exceeded)
+                {
+                    throw new RuntimeUsersChangeException(exceeded);
+                }
                 var entry = new RuntimeUser { Name = name, Rules = SnapshotCodec.RulesWithoutHashes(user), Hashes = [.. user.PasswordHashes] };
                 if (index >= 0)
                 {
@@ -329,6 +334,35 @@ public sealed partial class KubernetesAclSource : IWriteThroughAclSource, IAsync
 
         _stop.Dispose();
         _client.Dispose();
+    }
+
+    /// <summary>
+    /// O2: a runtime user named with a tenant's username prefix is that tenant's user, so it gets the check a RedisAclUser
+    /// of that namespace gets: its effective permissions within the tenant's ceiling and the tenant floor.
+    /// </summary>
+    internal static string? CeilingRefusal(string name, AclUser user, ManifestDocument manifest, AclOptions options)
+    {
+        foreach (var t in manifest.Tenants ?? [])
+        {
+            if (t.Prefix.Length == 0 || !name.StartsWith(t.Prefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var ceiling = AclContainment.BuildCeiling(t.Ceiling, applyTenantFloor: true, options);
+            if (ceiling.Ceiling is null)
+            {
+                return $"User '{name}' has the username prefix '{t.Prefix}' of tenant namespace {t.Namespace}, whose ceiling is invalid: {ceiling.Error}";
+            }
+
+            var check = AclContainment.Check(user, ceiling.Ceiling, ceiling.AllowsNoPass, options);
+            if (!check.IsContained)
+            {
+                return $"User '{name}' has the username prefix '{t.Prefix}' of tenant namespace {t.Namespace} and exceeds its ceiling: {check.Summary}";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The text after <c>ERR </c> when the client may not change <paramref name="names"/> at runtime; null when it may.</summary>
