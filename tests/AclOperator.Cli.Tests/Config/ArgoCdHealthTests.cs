@@ -24,7 +24,8 @@ public sealed class ArgoCdHealthTests
 
     private static readonly DateTime Now = new(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc);
 
-    private static string Script(string kind) => Repository.PathOf($"config/argocd/{kind}.lua");
+    /// <summary>One script for the three kinds (it names the kind from the object).</summary>
+    private static string Script => Repository.PathOf("config/argocd/health.lua");
 
     private static List<string> Interpreters()
     {
@@ -44,7 +45,7 @@ public sealed class ArgoCdHealthTests
         var results = new List<(string, string)>();
         foreach (var lua in Interpreters())
         {
-            results.Add(await RunAsync(lua, Script(kind), json));
+            results.Add(await RunAsync(lua, Script, json));
         }
         Assert.All(results, r => Assert.Equal(results[0], r));
         return results[0];
@@ -218,16 +219,8 @@ public sealed class ArgoCdHealthTests
             data.Keys.Order(StringComparer.Ordinal));
         foreach (var kind in KindNames)
         {
-            Assert.Equal(File.ReadAllText(Script(kind)), data[$"resource.customizations.health.{AclopApi.Group}_{kind}"]);
+            Assert.Equal(File.ReadAllText(Script), data[$"resource.customizations.health.{AclopApi.Group}_{kind}"]);
         }
-    }
-
-    [Fact]
-    public void The_scripts_differ_only_in_the_kind_they_name()
-    {
-        var user = File.ReadAllText(Script(RedisAclUser.KindName));
-        Assert.Equal(user.Replace(RedisAclUser.KindName, RedisAclServer.KindName, StringComparison.Ordinal), File.ReadAllText(Script(RedisAclServer.KindName)));
-        Assert.Equal(user.Replace(RedisAclUser.KindName, RedisAcl.KindName, StringComparison.Ordinal), File.ReadAllText(Script(RedisAcl.KindName)));
     }
 
     /// <summary>JSON as a Lua table constructor: objects keyed by string, arrays 1-based, null absent (as Argo CD's conversion).</summary>

@@ -1,4 +1,4 @@
--- Argo CD health check for aclop.dev/RedisAclUser (O12), key resource.customizations.health.aclop.dev_RedisAclUser.
+-- Argo CD health check for the aclop.dev kinds (O12): the same script under resource.customizations.health.aclop.dev_RedisAclServer, _RedisAcl and _RedisAclUser.
 -- Reads the kstatus conditions the operator writes: Healthy when Ready=True for the current generation; Progressing
 -- while there is no status, the status lags the spec or Reconciling=True; Degraded when Stalled=True or Valid=False,
 -- with that condition's message. Written for Argo CD's Lua 5.1 (gopher-lua); tested with lua5.4.
@@ -35,7 +35,7 @@ local generation = obj.metadata.generation
 local status = obj.status
 if status == nil or status.conditions == nil then
   hs.status = "Progressing"
-  hs.message = "Waiting for the operator to report the status of this RedisAclUser"
+  hs.message = "Waiting for the operator to report the status of this " .. (obj.kind or "object")
   return hs
 end
 if generation ~= nil and status.observedGeneration ~= generation then
