@@ -241,28 +241,13 @@ internal sealed class Bench : IAsyncDisposable
     public static async Task<T> WaitAsync<T>(Func<Task<T?>> probe, string what, TimeSpan limit, int intervalMs = 20)
         where T : class
     {
-        var deadline = Stopwatch.StartNew();
-        Exception? last = null;
-        while (true)
+        try
         {
-            try
-            {
-                if (await probe() is { } value)
-                {
-                    return value;
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                last = e;
-            }
-
-            if (deadline.Elapsed > limit)
-            {
-                throw new TimeoutException($"timed out after {limit} waiting for {what}; last log lines:\n" + Current?.LogTail(), last);
-            }
-
-            await Task.Delay(intervalMs, ProductContext.Ct);
+            return await Eventually.ValueAsync(probe, what, limit, intervalMs);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException(e.Message + "; last log lines:\n" + Current?.LogTail(), e.InnerException);
         }
     }
 

@@ -8,10 +8,14 @@ internal static class Eventually
     public static async Task<T> ValueAsync<T>(Func<T?> probe, string what)
         where T : class => await ValueAsync(() => Task.FromResult(probe()), what);
 
-    public static async Task<T> ValueAsync<T>(Func<Task<T?>> probe, string what)
+    public static Task<T> ValueAsync<T>(Func<Task<T?>> probe, string what)
+        where T : class => ValueAsync(probe, what, Limit, 50);
+
+    /// <summary>Polls every <paramref name="intervalMs"/> until <paramref name="probe"/> has a value; <see cref="TimeoutException"/> after <paramref name="limit"/>.</summary>
+    public static async Task<T> ValueAsync<T>(Func<Task<T?>> probe, string what, TimeSpan limit, int intervalMs)
         where T : class
     {
-        var deadline = DateTime.UtcNow + Limit;
+        var deadline = DateTime.UtcNow + limit;
         Exception? last = null;
         while (true)
         {
@@ -29,10 +33,10 @@ internal static class Eventually
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"timed out waiting for {what}", last);
+                throw new TimeoutException($"timed out after {limit} waiting for {what}", last);
             }
 
-            await Task.Delay(50, ProductContext.Ct);
+            await Task.Delay(intervalMs, ProductContext.Ct);
         }
     }
 
