@@ -40,9 +40,15 @@ public sealed partial class ServerReconciler : IReconciler<RedisAclServer>
     private readonly ServerReconcilerOptions _options;
     private readonly ConcurrentDictionary<ObjectKey, ServerState> _state = new();
 
+    // The watch scope (--namespaces): empty = the whole cluster. Fresh lists stay inside it (O3: RBAC per namespace).
+    private readonly IReadOnlyList<string> _watchedNamespaces;
+
     public ServerReconciler(IKubernetes client, SharedInformerFactory informers, SecretHashCache secrets, StatusWriter status,
-        IEventRecorder events, IServerWorkload workload, ILogger<ServerReconciler> logger, IOptions<ServerReconcilerOptions> options, TimeProvider? time = null)
+        IEventRecorder events, IServerWorkload workload, ILogger<ServerReconciler> logger, IOptions<ServerReconcilerOptions> options,
+        IOptions<WatchScopeOptions> scope, TimeProvider? time = null)
     {
+        ArgumentNullException.ThrowIfNull(scope);
+        _watchedNamespaces = scope.Value.NamespaceList;
         ArgumentNullException.ThrowIfNull(informers);
         ArgumentNullException.ThrowIfNull(options);
         _client = client;
@@ -240,8 +246,20 @@ public sealed partial class ServerReconciler : IReconciler<RedisAclServer>
         int fresh;
         try
         {
-            var list = await _client.CustomObjects.ListClusterCustomObjectAsync<RedisAclUserList>(AclopApi.Group, AclopApi.Version, "redisaclusers", cancellationToken: ct).ConfigureAwait(false);
-            fresh = list.Items.Count(u => Indexes.ServerOf(u) == key);
+            if (_watchedNamespaces.Count == 0)
+            {
+                var list = await _client.CustomObjects.ListClusterCustomObjectAsync<RedisAclUserList>(AclopApi.Group, AclopApi.Version, "redisaclusers", cancellationToken: ct).ConfigureAwait(false);
+                fresh = list.Items.Count(u => Indexes.ServerOf(u) == key);
+            }
+            else
+            {
+                fresh = 0;
+                foreach (var ns in _watchedNamespaces)
+                {
+                    var list = await _client.CustomObjects.ListNamespacedCustomObjectAsync<RedisAclUserList>(AclopApi.Group, AclopApi.Version, ns, "redisaclusers", cancellationToken: ct).ConfigureAwait(false);
+                    fresh += list.Items.Count(u => Indexes.ServerOf(u) == key);
+                }
+            }
         }
         catch (Exception e) when (e is HttpOperationException or HttpRequestException)
         {

@@ -66,6 +66,34 @@ public sealed class KustomizeTests
     }
 
     [Fact]
+    public async Task Namespaced_binds_the_operator_role_per_watched_namespace_and_only_namespace_reads_cluster_wide_O3()
+    {
+        var objects = ManifestYaml.LoadStrict(await KustomizeAsync("config/namespaced"));
+        var names = objects.Cast<IKubernetesObject<V1ObjectMeta>>().Select(o => $"{o.Kind}/{o.Metadata.NamespaceProperty}/{o.Metadata.Name}").ToList();
+        Assert.DoesNotContain("ClusterRoleBinding//aclop-operator", names);
+        var bindings = objects.OfType<V1RoleBinding>().ToList();
+        Assert.Equal(["aclop-system", "team-a", "team-b"], bindings.Select(b => b.Metadata.NamespaceProperty).Order(StringComparer.Ordinal));
+        Assert.All(bindings, b =>
+        {
+            Assert.Equal(("ClusterRole", "aclop-operator"), (b.RoleRef.Kind, b.RoleRef.Name));
+            var subject = Assert.Single(b.Subjects);
+            Assert.Equal(("ServiceAccount", "aclop-operator", "aclop-system"), (subject.Kind, subject.Name, subject.NamespaceProperty));
+        });
+
+        // The one cluster-wide grant: get namespaces.
+        var clusterBinding = Assert.Single(objects.OfType<V1ClusterRoleBinding>());
+        Assert.Equal("aclop-operator-namespaces", clusterBinding.RoleRef.Name);
+        var rule = Assert.Single(objects.OfType<V1ClusterRole>().Single(r => r.Metadata.Name == "aclop-operator-namespaces").Rules);
+        Assert.Equal([""], rule.ApiGroups);
+        Assert.Equal(["namespaces"], rule.Resources);
+        Assert.Equal(["get"], rule.Verbs);
+
+        // The operator watches exactly the namespaces it is bound in (its own holds the leader Lease and events).
+        var args = Assert.Single(objects.OfType<V1Deployment>().Single().Spec.Template.Spec.Containers).Args;
+        Assert.Equal("--namespaces=team-a,team-b", args[^1]);
+    }
+
+    [Fact]
     public async Task The_manager_runs_the_operator_image_with_leader_election_in_its_namespace_probes_and_a_restricted_context()
     {
         var deployment = ManifestYaml.LoadStrict(await KustomizeAsync("config/default")).OfType<V1Deployment>().Single();
