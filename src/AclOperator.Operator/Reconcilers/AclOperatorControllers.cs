@@ -38,11 +38,11 @@ public static class AclOperatorControllers
                 controller.Informer.Cache.AddIndex(Indexes.ServerSecret, Indexes.ServerSecretIndex);
 
                 // Spec, labels and deletions of users matter; the status this controller writes does not.
-                controller.Watches(users, enqueue => new FilteredMappedEventHandler<RedisAclUser>(
+                controller.Watches(users, enqueue => new MappedEventHandler<RedisAclUser>(
                     u => [Indexes.ServerOf(u)],
                     (o, n) => o.Metadata.Generation != n.Metadata.Generation || o.Metadata.DeletionTimestamp != n.Metadata.DeletionTimestamp,
                     enqueue));
-                controller.Watches(informers.For<RedisAcl>(), enqueue => new FilteredMappedEventHandler<RedisAcl>(
+                controller.Watches(informers.For<RedisAcl>(), enqueue => new MappedEventHandler<RedisAcl>(
                     a => ServersNaming(users, controller.Informer, a),
                     (o, n) => o.Metadata.Generation != n.Metadata.Generation,
                     enqueue));
@@ -53,13 +53,13 @@ public static class AclOperatorControllers
                         .Concat(controller.Informer.Cache.ByIndex(Indexes.ServerSecret, key).Select(ObjectKey.Of))
                         .Distinct();
                 });
-                controller.Watches(informers.ForOwned<V1Pod>(ServerReconciler.Pods), enqueue => new FilteredMappedEventHandler<V1Pod>(
+                controller.Watches(informers.ForOwned<V1Pod>(ServerReconciler.Pods), enqueue => new MappedEventHandler<V1Pod>(
                     p => InstanceOf(p.Metadata),
                     (o, n) => o.Status?.Phase != n.Status?.Phase || o.Metadata.DeletionTimestamp != n.Metadata.DeletionTimestamp,
                     enqueue));
 
                 // A pod renews its Lease every few seconds; only a new enforced revision matters (O12).
-                controller.Watches(informers.ForOwned<V1Lease>(ApiResource.Leases), enqueue => new FilteredMappedEventHandler<V1Lease>(
+                controller.Watches(informers.ForOwned<V1Lease>(ApiResource.Leases), enqueue => new MappedEventHandler<V1Lease>(
                     l => InstanceOf(l.Metadata),
                     (o, n) => ServerPods.EnforcedRevision(o) != ServerPods.EnforcedRevision(n),
                     enqueue));
@@ -79,7 +79,7 @@ public static class AclOperatorControllers
             {
                 var servers = sp.GetRequiredService<SharedInformerFactory>().For<RedisAclServer>();
                 Indexes.AddUserIndexes(controller.Informer);
-                controller.Watches(servers, enqueue => new FilteredMappedEventHandler<RedisAclServer>(
+                controller.Watches(servers, enqueue => new MappedEventHandler<RedisAclServer>(
                     s => controller.Informer.Cache.KeysByIndex(Indexes.UserServer, ObjectKey.Of(s).ToString()),
                     (o, n) => false,
                     enqueue));
