@@ -63,6 +63,10 @@ public static class AclCompiler
     /// <summary>The ceiling of a tenant namespace without one of its own: everything (the tenant floor still applies).</summary>
     private static readonly string[] DefaultCeiling = ["+@all", "~*", "&*"];
 
+    /// <summary>The engine options a server's users are compiled with (spec.aclPubsubDefault); the defaults without a server.</summary>
+    public static AclOptions OptionsFor(RedisAclServer? server) =>
+        AclOptions.Default with { PubsubDefaultAllChannels = server?.Spec?.AclPubsubDefault == "allchannels" };
+
     /// <summary>The admitted tenant namespaces of <paramref name="server"/> as the pods check runtime users against them (O2).</summary>
     public static IReadOnlyList<Snapshots.TenantCeiling> TenantCeilings(RedisAclServer server)
     {

@@ -52,6 +52,23 @@ public sealed class ManifestSet
         }
     }
 
+    /// <summary>
+    /// Compiles these objects unless the files already have errors: every problem as <c>file:line: message</c> (schema
+    /// errors first, else the compiler's diagnostics located in the files), and the result when it was compiled.
+    /// </summary>
+    public (List<string> Errors, AclCompileResult? Compiled) Compile(ISecretResolver secrets, AclOptions options)
+    {
+        var errors = Errors.Select(e => e.ToString()).ToList();
+        if (errors.Count > 0)
+        {
+            return (errors, null);
+        }
+
+        var compiled = AclCompiler.Compile(ToRequest(secrets, options));
+        errors.AddRange(compiled.Diagnostics.Select(d => Locate(d).ToString()));
+        return (errors, compiled);
+    }
+
     /// <summary>The request that compiles these objects.</summary>
     public AclCompileRequest ToRequest(ISecretResolver secrets, AclOptions options) => new()
     {

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using AclOperator.Acl;
 using AclOperator.Acl.AclFile;
 using AclOperator.Api.Compilation;
 using AclOperator.Api.Manifests;
@@ -51,17 +50,11 @@ internal static class CompileCommand
         }
 
         var set = inputs.Set;
-        var errors = set.Errors.Select(e => e.ToString()).ToList();
-        AclCompileResult? compiled = null;
-        if (errors.Count == 0)
-        {
-            // secrets/<name>/<key> files live beside the manifests: in the folder named first (or the first file's folder).
-            var first = console.FullPath(paths[0]);
-            var folder = Directory.Exists(first) ? first : Path.GetDirectoryName(first) ?? console.CurrentDirectory;
-            var options = AclOptions.Default with { PubsubDefaultAllChannels = set.Server?.Spec?.AclPubsubDefault == "allchannels" };
-            compiled = AclCompiler.Compile(set.ToRequest(new LocalSecretResolver(set, folder, console.Environment), options));
-            errors.AddRange(compiled.Diagnostics.Select(d => set.Locate(d).ToString()));
-        }
+
+        // secrets/<name>/<key> files live beside the manifests: in the folder named first (or the first file's folder).
+        var first = console.FullPath(paths[0]);
+        var folder = Directory.Exists(first) ? first : Path.GetDirectoryName(first) ?? console.CurrentDirectory;
+        var (errors, compiled) = set.Compile(new LocalSecretResolver(set, folder, console.Environment), AclCompiler.OptionsFor(set.Server));
 
         if (errors.Count > 0 || compiled is null)
         {

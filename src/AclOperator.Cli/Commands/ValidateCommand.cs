@@ -1,5 +1,4 @@
 using System.CommandLine;
-using AclOperator.Acl;
 using AclOperator.Api.Compilation;
 
 namespace AclOperator.Cli.Commands;
@@ -43,14 +42,7 @@ internal static class ValidateCommand
         }
 
         var set = inputs.Set;
-        var errors = set.Errors.Select(e => e.ToString()).ToList();
-        if (errors.Count == 0)
-        {
-            var server = set.Server;
-            var options = AclOptions.Default with { PubsubDefaultAllChannels = server?.Spec?.AclPubsubDefault == "allchannels" };
-            var compiled = AclCompiler.Compile(set.ToRequest(new PlaceholderSecretResolver(set), options));
-            errors.AddRange(compiled.Diagnostics.Select(d => set.Locate(d).ToString()));
-        }
+        var (errors, _) = set.Compile(new PlaceholderSecretResolver(set), AclCompiler.OptionsFor(set.Server));
 
         foreach (var e in errors)
         {

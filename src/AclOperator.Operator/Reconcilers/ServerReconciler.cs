@@ -129,7 +129,7 @@ public sealed partial class ServerReconciler : IReconciler<RedisAclServer>
             .Select(k => (k.Namespace, k.Name));
         await _secrets.RefreshAsync(secretRefs, cancellationToken).ConfigureAwait(false);
 
-        var options = AclOptions.Default with { PubsubDefaultAllChannels = entity.Spec?.AclPubsubDefault == "allchannels" };
+        var options = AclCompiler.OptionsFor(entity);
         var result = AclCompiler.Compile(new AclCompileRequest
         {
             Server = entity,

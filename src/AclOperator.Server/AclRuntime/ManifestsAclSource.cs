@@ -3,7 +3,6 @@ using System.Text;
 using System.Threading.Channels;
 using AclOperator.Acl;
 using AclOperator.Acl.Users;
-using AclOperator.Api.Compilation;
 using AclOperator.Api.Manifests;
 using Microsoft.Extensions.Logging;
 
@@ -211,13 +210,7 @@ public sealed partial class ManifestsAclSource : IAclSource, IAsyncDisposable
             }
         }
 
-        var errors = set.Errors.Select(e => e.ToString()).ToList();
-        AclCompileResult? compiled = null;
-        if (errors.Count == 0)
-        {
-            compiled = AclCompiler.Compile(set.ToRequest(new LocalSecretResolver(set, _fullPath, _environment), options));
-            errors.AddRange(compiled.Diagnostics.Select(d => set.Locate(d).ToString()));
-        }
+        var (errors, compiled) = set.Compile(new LocalSecretResolver(set, _fullPath, _environment), options);
 
         if (errors.Count > 0 || compiled is null)
         {
