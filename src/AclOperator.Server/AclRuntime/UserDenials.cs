@@ -25,24 +25,6 @@ public sealed class UserDenials
     public const int MaxUsers = 10_000;
 
     private readonly ConcurrentDictionary<string, Row> _rows = new(StringComparer.Ordinal);
-    private long _changes;
-
-    /// <summary>One user's counts (monotonic while the process lives).</summary>
-    public readonly record struct Counts(long Auth, long Command, long Key, long Channel, long LastMs)
-    {
-        public long Total => Auth + Command + Key + Channel;
-
-        public long this[DenialKind kind] => kind switch
-        {
-            DenialKind.Auth => Auth,
-            DenialKind.Command => Command,
-            DenialKind.Key => Key,
-            _ => Channel,
-        };
-    }
-
-    /// <summary>Grows by one with every denial counted (a cheap "anything new?" for the Lease reporter).</summary>
-    public long Changes => Interlocked.Read(ref _changes);
 
     /// <summary>Counts one denial of <paramref name="user"/>, an existing user of the ACL.</summary>
     public void Count(string user, DenialKind kind, long nowMs)
@@ -51,7 +33,6 @@ public sealed class UserDenials
         {
             if (_rows.Count >= MaxUsers)
             {
-                Interlocked.Increment(ref _changes);
                 return;
             }
 
@@ -59,15 +40,27 @@ public sealed class UserDenials
         }
 
         row.Add(kind, nowMs);
-        Interlocked.Increment(ref _changes);
     }
 
-    /// <summary>Every counted user, unordered.</summary>
-    public IReadOnlyList<KeyValuePair<string, Counts>> Read() =>
-        [.. _rows.Select(kv => new KeyValuePair<string, Counts>(kv.Key, kv.Value.Read()))];
+    /// <summary>Every counted user with its counts (monotonic while the process lives) and its last denial, unordered.</summary>
+    public IReadOnlyList<(string User, DenialCounts Counts, long LastMs)> Read() =>
+        [.. _rows.Select(kv => (kv.Key, kv.Value.Read(), kv.Value.LastMs))];
 
     /// <summary>The counts of <paramref name="user"/>, or all zero.</summary>
-    public Counts Of(string user) => _rows.TryGetValue(user, out var row) ? row.Read() : default;
+    public DenialCounts Of(string user) => _rows.TryGetValue(user, out var row) ? row.Read() : new DenialCounts();
+
+    /// <summary>The count of one <paramref name="kind"/> in <paramref name="counts"/>.</summary>
+    public static long Of(DenialCounts counts, DenialKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        return kind switch
+        {
+            DenialKind.Auth => counts.Auth,
+            DenialKind.Command => counts.Command,
+            DenialKind.Key => counts.Key,
+            _ => counts.Channel,
+        };
+    }
 
     /// <summary>Drops the rows of users no longer in the ACL (after a reload), so deleted users do not keep series.</summary>
     public void Retain(Func<string, bool> exists)
@@ -95,9 +88,9 @@ public sealed class UserDenials
         }
 
         var report = new DenialReport { Since = since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture) };
-        foreach (var (user, c) in rows.OrderByDescending(r => r.Value.LastMs).ThenBy(r => r.Key, StringComparer.Ordinal).Take(DenialReport.MaxUsers))
+        foreach (var (user, counts, _) in rows.OrderByDescending(r => r.LastMs).ThenBy(r => r.User, StringComparer.Ordinal).Take(DenialReport.MaxUsers))
         {
-            report.Users[user] = new DenialCounts { Auth = c.Auth, Command = c.Command, Key = c.Key, Channel = c.Channel };
+            report.Users[user] = counts;
         }
 
         return report;
@@ -114,8 +107,14 @@ public sealed class UserDenials
             Interlocked.Exchange(ref _lastMs, nowMs);
         }
 
-        public Counts Read() => new(
-            Interlocked.Read(ref _counts[0]), Interlocked.Read(ref _counts[1]), Interlocked.Read(ref _counts[2]),
-            Interlocked.Read(ref _counts[3]), Interlocked.Read(ref _lastMs));
+        public long LastMs => Interlocked.Read(ref _lastMs);
+
+        public DenialCounts Read() => new()
+        {
+            Auth = Interlocked.Read(ref _counts[(int)DenialKind.Auth]),
+            Command = Interlocked.Read(ref _counts[(int)DenialKind.Command]),
+            Key = Interlocked.Read(ref _counts[(int)DenialKind.Key]),
+            Channel = Interlocked.Read(ref _counts[(int)DenialKind.Channel]),
+        };
     }
 }

@@ -103,15 +103,16 @@ internal sealed class ServerMetrics
     {
         var rows = _ctx.Settings.AclMetricsPerUser ? _ctx.Acl.UserDenials.Read() : [];
         var present = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (user, counts) in rows)
+        foreach (var (user, counts, _) in rows)
         {
             present.Add(user);
             _exportedUsers.Add(user);
             foreach (var kind in Enum.GetValues<DenialKind>())
             {
-                if (counts[kind] > 0)
+                long n = UserDenials.Of(counts, kind);
+                if (n > 0)
                 {
-                    _userDenials.WithLabels(user, ReasonLabel(kind)).IncTo(counts[kind]);
+                    _userDenials.WithLabels(user, ReasonLabel(kind)).IncTo(n);
                 }
             }
         }

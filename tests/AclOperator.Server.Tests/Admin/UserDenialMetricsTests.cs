@@ -49,7 +49,7 @@ public sealed class UserDenialMetricsTests
 
         // Known users only: the failed AUTH naming nosuchuser is in the total, not in a row of its own.
         var denials = s.Context.Acl.UserDenials;
-        Assert.Equal(["app", "ops"], denials.Read().Select(r => r.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["app", "ops"], denials.Read().Select(r => r.User).Order(StringComparer.Ordinal));
         Assert.Equal((1L, 1L, 2L, 1L, 5L), (denials.Of("app").Auth, denials.Of("app").Command, denials.Of("app").Key, denials.Of("app").Channel, denials.Of("app").Total));
         Assert.Equal(1, denials.Of("ops").Command);
         Assert.Equal(0, denials.Of("nosuchuser").Total);
