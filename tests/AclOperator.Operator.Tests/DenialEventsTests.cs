@@ -47,21 +47,6 @@ public sealed class DenialEventsTests
         return r;
     }
 
-    private static async Task PutLeaseAsync(TestCluster cluster, string pod, DenialReport? report)
-    {
-        try
-        {
-            var current = await cluster.Client.CoordinationV1.ReadNamespacedLeaseAsync(pod, "default", cancellationToken: Ct);
-            var next = Lease(pod, report);
-            next.Metadata.ResourceVersion = current.Metadata.ResourceVersion;
-            await cluster.Client.CoordinationV1.ReplaceNamespacedLeaseAsync(next, pod, "default", cancellationToken: Ct);
-        }
-        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
-        {
-            await cluster.Client.CoordinationV1.CreateNamespacedLeaseAsync(Lease(pod, report), "default", cancellationToken: Ct);
-        }
-    }
-
     /// <summary>Flushes until <paramref name="count"/> events were recorded (the informer delivers the Lease change asynchronously).</summary>
     private static async Task<List<string>> EventsAsync(DenialEvents denials, RecordingEvents recorder, int count)
     {
@@ -95,18 +80,18 @@ public sealed class DenialEventsTests
         await Eventually.TrueAsync(() => informers.AllSynced, "informers synced");
 
         // The first report seen of a pod is a baseline: those denials happened before the operator looked.
-        await PutLeaseAsync(cluster, "main-0", Report("t1", ("alice", new DenialCounts { Command = 7 })));
+        await cluster.PutLeaseAsync(Lease("main-0", Report("t1", ("alice", new DenialCounts { Command = 7 }))));
         await Eventually.TrueAsync(() => informers.ForOwned<V1Lease>(ApiResource.Leases).Cache.Count == 1, "lease cached");
         await denials.FlushAsync(Ct);
         Assert.Empty(recorder.Take());
 
         // Growth for four users and a runtime user: three events now (the cap), none for the runtime user.
-        await PutLeaseAsync(cluster, "main-0", Report("t1",
+        await cluster.PutLeaseAsync(Lease("main-0", Report("t1",
             ("alice", new DenialCounts { Command = 7, Key = 3 }),
             ("bob", new DenialCounts { Auth = 1 }),
             ("carol.ops", new DenialCounts { Channel = 2 }),
             ("default", new DenialCounts { Auth = 4 }),
-            ("rt-user", new DenialCounts { Command = 1 })));
+            ("rt-user", new DenialCounts { Command = 1 }))));
         var first = await EventsAsync(denials, recorder, 3);
         var all = new[]
         {
@@ -119,14 +104,14 @@ public sealed class DenialEventsTests
         Assert.All(first, e => Assert.Contains(e, all));
 
         // More denials within the interval wait, summed over both pods; the capped one waits too.
-        await PutLeaseAsync(cluster, "main-1", null);
+        await cluster.PutLeaseAsync(Lease("main-1", null));
         await Eventually.TrueAsync(() => informers.ForOwned<V1Lease>(ApiResource.Leases).Cache.Count == 2, "second lease cached");
-        await PutLeaseAsync(cluster, "main-0", Report("t1",
+        await cluster.PutLeaseAsync(Lease("main-0", Report("t1",
             ("alice", new DenialCounts { Command = 8, Key = 4 }),
             ("bob", new DenialCounts { Auth = 1 }),
             ("carol.ops", new DenialCounts { Channel = 2 }),
-            ("default", new DenialCounts { Auth = 4 })));
-        await PutLeaseAsync(cluster, "main-1", Report("u1", ("alice", new DenialCounts { Key = 5 })));
+            ("default", new DenialCounts { Auth = 4 }))));
+        await cluster.PutLeaseAsync(Lease("main-1", Report("u1", ("alice", new DenialCounts { Key = 5 }))));
         await Eventually.TrueAsync(() => denials.PendingFor(new ObjectKey("default", "main"), "alice") == new DenialCounts { Command = 1, Key = 6 }, "both pods' growth pending");
         time.Now += TimeSpan.FromSeconds(30);
         await denials.FlushAsync(Ct);
@@ -141,7 +126,7 @@ public sealed class DenialEventsTests
 
         // A pod that restarted reports from zero: its counts are all new.
         time.Now += TimeSpan.FromMinutes(2);
-        await PutLeaseAsync(cluster, "main-0", Report("t2", ("bob", new DenialCounts { Auth = 1 })));
+        await cluster.PutLeaseAsync(Lease("main-0", Report("t2", ("bob", new DenialCounts { Auth = 1 }))));
         Assert.Equal(
             [Event("RedisAclUser", "bob", "ACL denied 1 request(s) of user bob (auth 1) on main-0; ACL LOG on the pod has the details")],
             await EventsAsync(denials, recorder, 1));

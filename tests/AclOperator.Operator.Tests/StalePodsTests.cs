@@ -36,16 +36,7 @@ public sealed class StalePodsTests
             },
             Spec = new V1LeaseSpec { HolderIdentity = pod },
         };
-        try
-        {
-            var current = await cluster.Client.CoordinationV1.ReadNamespacedLeaseAsync(pod, "default", cancellationToken: Ct);
-            lease.Metadata.ResourceVersion = current.Metadata.ResourceVersion;
-            await cluster.Client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, pod, "default", cancellationToken: Ct);
-        }
-        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
-        {
-            await cluster.Client.CoordinationV1.CreateNamespacedLeaseAsync(lease, "default", cancellationToken: Ct);
-        }
+        await cluster.PutLeaseAsync(lease);
     }
 
     private static Task<RedisAclServer> PublishAsync(TestCluster cluster, long revision) =>

@@ -90,6 +90,23 @@ internal sealed class TestCluster : IAsyncDisposable
     public Task<RedisAclServer> CreateAsync(RedisAclServer server) =>
         Resources.CreateAsync(ApiResource.For<RedisAclServer>(), server.Metadata.NamespaceProperty, server, Ct);
 
+    /// <summary>Creates <paramref name="lease"/>, or replaces the Lease of that name (as a pod renewing it would).</summary>
+    public async Task PutLeaseAsync(V1Lease lease)
+    {
+        var ns = lease.Metadata.NamespaceProperty;
+        try
+        {
+            var current = await Client.CoordinationV1.ReadNamespacedLeaseAsync(lease.Metadata.Name, ns, cancellationToken: Ct);
+            lease.Metadata.ResourceVersion = current.Metadata.ResourceVersion;
+            await Client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, lease.Metadata.Name, ns, cancellationToken: Ct);
+        }
+        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            lease.Metadata.ResourceVersion = null;
+            await Client.CoordinationV1.CreateNamespacedLeaseAsync(lease, ns, cancellationToken: Ct);
+        }
+    }
+
     public Task<RedisAclUser> GetUserAsync(string name, string ns = "default") =>
         Resources.GetAsync<RedisAclUser>(ApiResource.For<RedisAclUser>(), ns, name, Ct);
 
