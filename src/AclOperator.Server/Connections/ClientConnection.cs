@@ -462,30 +462,36 @@ internal sealed partial class ClientConnection : IAclClient, IBackendReplySink, 
 
     /// <summary>
     /// While the read loop waits for a blocked command nobody reads the socket, so a client that goes away would
-    /// never be noticed (E12): poll the socket for end-of-stream until the command returns.
+    /// never be noticed (E12): poll the socket for end-of-stream until the command returns. A wake that found
+    /// nothing to unblock yet (CLIENT KILL or an ACL change right after the command was accepted, while it was still
+    /// on its way to the backend) is retried here until the command returns, so it cannot stay blocked forever.
     /// </summary>
     internal async Task WatchForDisconnectAsync(Task blocked)
     {
-        if (_socket is null)
-        {
-            return;
-        }
-
-        while (!blocked.IsCompleted && !_closing)
+        while (!blocked.IsCompleted)
         {
             await Task.WhenAny(blocked, Task.Delay(200)).ConfigureAwait(false);
+            if (blocked.IsCompleted)
+            {
+                return;
+            }
+
+            if (_closing || _blockedDenial is not null)
+            {
+                _backend?.Unblock(withError: false);
+                continue;
+            }
+
             try
             {
-                if (!blocked.IsCompleted && _socket.Poll(0, SelectMode.SelectRead) && _socket.Available == 0)
+                if (_socket is not null && _socket.Poll(0, SelectMode.SelectRead) && _socket.Available == 0)
                 {
                     RequestClose();
-                    return;
                 }
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
                 RequestClose();
-                return;
             }
         }
     }

@@ -172,6 +172,28 @@ public sealed class UpstreamBackendTests
     }
 
     [Fact]
+    public async Task Client_kill_right_after_a_blocking_command_was_accepted_still_closes_the_connection()
+    {
+        // The kill races the command on its way to the upstream (a session being opened, a request in flight): the
+        // first CLIENT UNBLOCK finds nothing blocked there, so the close must keep waking it until it returns.
+        await using var redis = await StartRedisAsync();
+        await using var ours = await StartOursAsync(redis);
+        await using var control = await ours.ConnectAsync();
+        for (int i = 0; i < 10; i++)
+        {
+            await using var blocked = await ours.ConnectAsync();
+            long id = (await blocked.CallAsync("CLIENT", "ID")).Integer;
+            await blocked.SendRawAsync(Encode("BRPOP", "never", "0"), Ct);
+            await E2E.WaitUntilAsync(async () => (await control.CallAsync("CLIENT", "LIST", "ID", id.ToString(CultureInfo.InvariantCulture))).GetString().Contains("cmd=brpop", StringComparison.Ordinal));
+            Assert.Equal(1, (await control.CallAsync("CLIENT", "KILL", "ID", id.ToString(CultureInfo.InvariantCulture))).Integer);
+            await E2E.AssertClosedAsync(blocked, TimeSpan.FromSeconds(5));
+        }
+
+        await using var after = await ours.ConnectAsync();
+        Assert.Equal("PONG", (await after.CallAsync("PING")).Text);
+    }
+
+    [Fact]
     public async Task A_cluster_mode_upstream_is_refused_at_start()
     {
         await using var redis = await StartRedisAsync(new ClusterRedisFixture());
