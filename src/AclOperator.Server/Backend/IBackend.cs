@@ -24,6 +24,12 @@ public interface IBackend : IAsyncDisposable
     /// </summary>
     bool RewritesErrorTexts => false;
 
+    /// <summary>
+    /// The store's memory when this server enforces <c>maxmemory</c> itself (E17); null when the backend enforces its
+    /// own limit (an upstream Redis answers OOM itself, and that reply passes through).
+    /// </summary>
+    IStoreMemory? Memory => null;
+
     /// <summary>Opens a session for one client connection.</summary>
     IBackendSession OpenSession(IBackendReplySink sink);
 }

@@ -115,8 +115,19 @@ internal static class InfoCommand
                 sb.Append("# Memory\r\n")
                   .Append("used_memory:").Append(used.ToString(ci)).Append("\r\n")
                   .Append("used_memory_rss:").Append(p.WorkingSet64.ToString(ci)).Append("\r\n")
-                  .Append("used_memory_peak:").Append(p.PeakWorkingSet64.ToString(ci)).Append("\r\n")
-                  .Append("maxmemory:0\r\nmaxmemory_policy:noeviction\r\nmem_allocator:libc\r\n");
+                  .Append("used_memory_peak:").Append(p.PeakWorkingSet64.ToString(ci)).Append("\r\n");
+                if (ctx.Backend.Memory is { } store)
+                {
+                    // E17: the embedded store's fill level and the limit above which denyoom commands get OOM.
+                    sb.Append("used_memory_dataset:").Append(store.UsedBytes.ToString(ci)).Append("\r\n")
+                      .Append("maxmemory:").Append(store.LimitBytes.ToString(ci)).Append("\r\n");
+                }
+                else
+                {
+                    sb.Append("maxmemory:0\r\n");
+                }
+
+                sb.Append("maxmemory_policy:noeviction\r\nmem_allocator:libc\r\n");
                 return;
             }
 

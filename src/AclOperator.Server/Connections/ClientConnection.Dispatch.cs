@@ -120,6 +120,14 @@ internal sealed partial class ClientConnection
             return null;
         }
 
+        // 5b. maxmemory (E17): commands that may grow the data set are refused while the store is full, as Redis does
+        // with denyoom commands (an EXEC counts as one when it queued one); in MULTI the transaction is flagged.
+        if (_ctx.Backend.Memory is { } memory && GrowthEstimate(cmd, argv) is > 0 and var growth && !memory.Admits(growth))
+        {
+            Reject(cmd, OomError);
+            return null;
+        }
+
         // 6. RESP2 subscribed context.
         if (Protocol == 2 && IsPubSub && !AllowedInSubscribedContext(cmd))
         {
@@ -232,6 +240,49 @@ internal sealed partial class ClientConnection
 
     private static bool AllowedInSubscribedContext(RedisCommand cmd) => cmd.FullName is
         "ping" or "subscribe" or "ssubscribe" or "unsubscribe" or "sunsubscribe" or "psubscribe" or "punsubscribe" or "quit" or "reset";
+
+    internal const string OomError = "OOM command not allowed when used memory > 'maxmemory'.";
+
+    /// <summary>
+    /// Bytes a command may add to the store, 0 for commands Redis lets run when out of memory. Denyoom commands count
+    /// their arguments plus whatever this connection has batched but not yet sent; SETRANGE and SETBIT count the offset
+    /// they may extend a string to. Scripts (EVAL, EVALSHA, FCALL) may write too, so they count as denyoom here.
+    /// </summary>
+    private long GrowthEstimate(RedisCommand cmd, CommandArgs argv)
+    {
+        long bytes;
+        if (cmd.FullName == "exec")
+        {
+            if (!_queue.Exists(static q => DeniesOom(q.Command)))
+            {
+                return 0;
+            }
+
+            bytes = _queueBytes;
+        }
+        else if (!DeniesOom(cmd))
+        {
+            return 0;
+        }
+        else
+        {
+            bytes = argv.Count * 16L;
+            for (int i = 1; i < argv.Count; i++)
+            {
+                bytes += argv[i].Length;
+            }
+
+            if (argv.Count >= 3 && cmd.FullName is "setrange" or "setbit" && Commands.AclCommand.TryParseLong(argv[2], out long offset) && offset > 0)
+            {
+                bytes += cmd.FullName == "setbit" ? offset / 8 : offset;
+            }
+        }
+
+        return bytes + _batch.WrittenCount;
+    }
+
+    private static bool DeniesOom(RedisCommand cmd) =>
+        (cmd.Flags & CommandFlags.DenyOom) != 0 || cmd.FullName is "eval" or "evalsha" or "fcall";
 
     private static bool IsTransactionControl(RedisCommand cmd) => cmd.FullName is "exec" or "discard" or "multi" or "watch" or "quit" or "reset";
 

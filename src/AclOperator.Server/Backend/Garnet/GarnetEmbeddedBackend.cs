@@ -56,6 +56,11 @@ public sealed partial class GarnetEmbeddedBackend : IBackend
     /// <summary>The Garnet options this backend was started with (memory sizes resolved).</summary>
     internal GarnetServerOptions GarnetOptions { get; private init; } = null!;
 
+    /// <summary>The maxmemory guard of the store (E17).</summary>
+    internal GarnetStoreMemory StoreMemory { get; private init; } = null!;
+
+    public IStoreMemory Memory => StoreMemory;
+
     /// <summary>Sessions opened through <see cref="OpenSession"/> and not yet disposed.</summary>
     internal int OpenSessionCount => _sessions.Count;
 
@@ -77,15 +82,18 @@ public sealed partial class GarnetEmbeddedBackend : IBackend
         GarnetServerOptions garnetOptions = BuildGarnetOptions(options, logger);
         var server = new InProcessGarnetServer();
         var garnet = new GarnetServer(garnetOptions, loggerFactory, [server], cleanupDir: false);
+        GarnetStoreMemory? memory = null;
         try
         {
             garnet.Start();
-            var backend = new GarnetEmbeddedBackend(garnet, server, options, logger) { GarnetOptions = garnetOptions };
+            memory = GarnetStoreMemory.Attach(garnet, long.Parse(garnetOptions.PageSize, CultureInfo.InvariantCulture), logger);
+            var backend = new GarnetEmbeddedBackend(garnet, server, options, logger) { GarnetOptions = garnetOptions, StoreMemory = memory };
             LogStarted(logger, garnetOptions.LogMemorySize, garnetOptions.IndexMemorySize, backend.SupportedCommands.Count);
             return backend;
         }
         catch
         {
+            memory?.Dispose();
             garnet.Dispose();
             throw;
         }
@@ -202,6 +210,7 @@ public sealed partial class GarnetEmbeddedBackend : IBackend
             session.Dispose();
         }
 
+        StoreMemory.Dispose();
         _control.Dispose();
         try
         {
