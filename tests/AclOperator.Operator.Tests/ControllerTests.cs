@@ -224,8 +224,9 @@ public sealed class ControllerTests
         }
         await Eventually.TrueAsync(() => harness.Reconciler.Calls.Contains("reconcile default/u0 " + last), "the last state of u0 was reconciled");
         Assert.Equal(1, harness.Reconciler.MaxConcurrentPerKey);
-        // Updates that arrive while u0 is being reconciled collapse into one later reconcile (level-based).
-        Assert.InRange(harness.Reconciler.Count("reconcile default/u0 "), 2, 11);
+        // Updates that arrive while u0 is being reconciled collapse into one later reconcile (level-based); when the
+        // create and all ten updates land before a worker takes the key, that is a single reconcile.
+        Assert.InRange(harness.Reconciler.Count("reconcile default/u0 "), 1, 11);
     }
 
     private sealed class RecordingFinalizer : IFinalizer<RedisAcl>

@@ -69,6 +69,9 @@ internal sealed partial class GarnetStoreMemory : IStoreMemory, IDisposable
         return new GarnetStoreMemory(stores, pageSize, logger);
     }
 
+    /// <summary>Holds background compaction (tests that need a full store to stay full).</summary>
+    internal bool CompactionHeld { get; set; }
+
     public long UsedBytes
     {
         get
@@ -135,7 +138,7 @@ internal sealed partial class GarnetStoreMemory : IStoreMemory, IDisposable
         {
             _databases = _stores.GetDatabasesSnapshot();
             ReportFill();
-            if (--_countdown > 0)
+            if (--_countdown > 0 || CompactionHeld)
             {
                 return;
             }
