@@ -14,4 +14,10 @@ public interface IStoreMemory
 
     /// <summary>False when a command adding about <paramref name="incomingBytes"/> must be refused with OOM.</summary>
     bool Admits(long incomingBytes);
+
+    /// <summary>
+    /// False when selecting database <paramref name="index"/> would create it (each database allocates its own index
+    /// and pages) without room for it under the limit.
+    /// </summary>
+    bool AdmitsDatabase(int index);
 }

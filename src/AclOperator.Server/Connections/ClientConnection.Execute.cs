@@ -440,6 +440,14 @@ internal sealed partial class ClientConnection
             return;
         }
 
+        // E17: a database is created when first selected, with its own index; without room for it, OOM rather than
+        // a process past its memory limit.
+        if (_ctx.Backend.Memory is { } memory && !memory.AdmitsDatabase((int)db))
+        {
+            ReplyError(OomError);
+            return;
+        }
+
         ForwardArgv(argv, request);
         Db = (int)db;
     }

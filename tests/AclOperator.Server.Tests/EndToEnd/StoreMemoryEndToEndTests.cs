@@ -190,6 +190,39 @@ public sealed class StoreMemoryEndToEndTests
         AssertBulk(await c.CallAsync("GET", "small"), "x\0\0\0\0\0\0\0\0\0y");
     }
 
+    [Fact]
+    public async Task Selecting_more_databases_than_fit_is_refused_instead_of_outgrowing_the_process()
+    {
+        // Each database has its own hash index and pages (6 MB here): SELECTs alone could exceed the memory.
+        await using var s = await StartSmallAsync();
+        await using var c = await s.ConnectAsync();
+        await c.AssertOk("SELECT", "1");
+        await c.AssertOk("SET", "k", "v1");
+        int created = 1;
+        for (int db = 2; db < 16; db++)
+        {
+            var r = await c.CallAsync("SELECT", db.ToString(CultureInfo.InvariantCulture));
+            if (r.IsError)
+            {
+                Assert.Equal(Oom, r.Text);
+                break;
+            }
+
+            AssertSimple(r, "OK");
+            created++;
+        }
+
+        Assert.InRange(created, 1, 6);
+        string info = (await c.CallAsync("INFO", "memory")).GetString();
+        Assert.True(InfoValue(info, "used_memory_dataset") >= created * (5L << 20), info);
+
+        // Databases that exist can still be selected, and their keys are there.
+        await c.AssertOk("SELECT", "1");
+        AssertBulk(await c.CallAsync("GET", "k"), "v1");
+        await c.AssertOk("SELECT", "0");
+        await c.AssertErr(Oom, "SET", "big", new string('x', 24 << 20));
+    }
+
     private static long InfoValue(string info, string field)
     {
         string line = info.Split("\r\n").Single(l => l.StartsWith(field + ":", StringComparison.Ordinal));

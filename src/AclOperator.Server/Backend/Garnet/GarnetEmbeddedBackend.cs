@@ -86,7 +86,7 @@ public sealed partial class GarnetEmbeddedBackend : IBackend
         try
         {
             garnet.Start();
-            memory = GarnetStoreMemory.Attach(garnet, long.Parse(garnetOptions.PageSize, CultureInfo.InvariantCulture), logger);
+            memory = GarnetStoreMemory.Attach(garnet, long.Parse(garnetOptions.PageSize, CultureInfo.InvariantCulture), long.Parse(garnetOptions.IndexMemorySize, CultureInfo.InvariantCulture), logger);
             var backend = new GarnetEmbeddedBackend(garnet, server, options, logger) { GarnetOptions = garnetOptions, StoreMemory = memory };
             LogStarted(logger, garnetOptions.LogMemorySize, garnetOptions.IndexMemorySize, backend.SupportedCommands.Count);
             return backend;

@@ -48,17 +48,18 @@ internal sealed partial class GarnetStoreMemory : IStoreMemory, IDisposable
     private int _ticking;
     private int _disposed;
 
-    private GarnetStoreMemory(StoreWrapper stores, long pageSize, ILogger logger)
+    private GarnetStoreMemory(StoreWrapper stores, long pageSize, long indexSize, ILogger logger)
     {
         _stores = stores;
         _pageSize = pageSize;
+        DatabaseOverheadBytes = indexSize + (2 * pageSize);
         _logger = logger;
         _databases = stores.GetDatabasesSnapshot();
         _timer = new Timer(_ => Tick(), null, TickPeriod, TickPeriod);
     }
 
     /// <summary>Attaches to a started Garnet server; throws when this Garnet build does not expose what the guard reads.</summary>
-    internal static GarnetStoreMemory Attach(GarnetServer garnet, long pageSize, ILogger logger)
+    internal static GarnetStoreMemory Attach(GarnetServer garnet, long pageSize, long indexSize, ILogger logger)
     {
         if (StoreWrapperField?.GetValue(garnet) is not StoreWrapper stores || HeapBytesOf is null)
         {
@@ -66,8 +67,15 @@ internal sealed partial class GarnetStoreMemory : IStoreMemory, IDisposable
                 "This Garnet build does not expose the store counters the maxmemory guard reads (GarnetServer.storeWrapper, CacheSizeTracker.mainLogTracker); aclop-server is built for Microsoft.Garnet 2.2.8.");
         }
 
-        return new GarnetStoreMemory(stores, pageSize, logger);
+        return new GarnetStoreMemory(stores, pageSize, indexSize, logger);
     }
+
+    /// <summary>
+    /// What a database beyond the first costs before it holds a key: its own hash index and first pages. The first is
+    /// part of the configured size; every other one is counted as used, so SELECTing many databases cannot push the
+    /// process past its memory.
+    /// </summary>
+    internal long DatabaseOverheadBytes { get; }
 
     /// <summary>Holds background compaction (tests that need a full store to stay full).</summary>
     internal bool CompactionHeld { get; set; }
@@ -76,7 +84,7 @@ internal sealed partial class GarnetStoreMemory : IStoreMemory, IDisposable
     {
         get
         {
-            long used = 0;
+            long used = Math.Max(0, _stores.DatabaseCount - 1) * DatabaseOverheadBytes;
             foreach (var db in _databases)
             {
                 used += Used(db);
@@ -106,6 +114,9 @@ internal sealed partial class GarnetStoreMemory : IStoreMemory, IDisposable
 
         return false;
     }
+
+    public bool AdmitsDatabase(int index) =>
+        _stores.TryGetDatabase(index, out _) || UsedBytes + DatabaseOverheadBytes <= LimitBytes;
 
     /// <summary>The level commands are refused above: the budget less an eighth (at least four pages) of headroom.</summary>
     private long Limit(long budget) => budget - Headroom(budget);
