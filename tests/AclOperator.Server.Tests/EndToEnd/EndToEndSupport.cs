@@ -136,6 +136,20 @@ internal static class E2E
     /// <summary>Asserts that the connection still works.</summary>
     public static async Task AssertOpenAsync(RespClient c) => AssertSimple(await c.CallAsync("PING"), "PONG");
 
+    /// <summary>Connects StackExchange.Redis as a user, failing fast when the connection or AUTH fails.</summary>
+    public static Task<StackExchange.Redis.ConnectionMultiplexer> ConnectLibraryAsync(int port, string user, string password, bool resp3AndAdmin = false) =>
+        StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(new StackExchange.Redis.ConfigurationOptions
+        {
+            EndPoints = { { "127.0.0.1", port } },
+            User = user,
+            Password = password,
+            AllowAdmin = resp3AndAdmin,
+            Protocol = resp3AndAdmin ? StackExchange.Redis.RedisProtocol.Resp3 : null,
+            AbortOnConnectFail = true,
+            ConnectTimeout = 10_000,
+            SyncTimeout = 10_000,
+        });
+
     /// <summary>Connects and authenticates as a user.</summary>
     public static async Task<RespClient> ConnectAsAsync(this InProcessServer s, string user, string password)
     {

@@ -95,16 +95,7 @@ public sealed class ScriptsAndClientLibrariesEndToEndTests
     public async Task StackExchangeRedis_UserPassword_NoPermSurfacesAsServerException()
     {
         await using var s = await StartAsync(Users);
-        var options = new ConfigurationOptions
-        {
-            EndPoints = { { "127.0.0.1", s.Port } },
-            User = "app",
-            Password = "apppw",
-            AbortOnConnectFail = true,
-            ConnectTimeout = 10_000,
-            SyncTimeout = 10_000,
-        };
-        await using var mux = await ConnectionMultiplexer.ConnectAsync(options);
+        await using var mux = await ConnectLibraryAsync(s.Port, "app", "apppw");
         var db = mux.GetDatabase();
         Assert.True(await db.StringSetAsync("app:1", "v"));
         Assert.Equal("v", (string?)await db.StringGetAsync("app:1"));
@@ -127,18 +118,7 @@ public sealed class ScriptsAndClientLibrariesEndToEndTests
     public async Task StackExchangeRedis_Resp3AdminConnection()
     {
         await using var s = await StartAsync(Users);
-        var options = new ConfigurationOptions
-        {
-            EndPoints = { { "127.0.0.1", s.Port } },
-            User = "free",
-            Password = "pw",
-            AllowAdmin = true,
-            Protocol = RedisProtocol.Resp3,
-            AbortOnConnectFail = true,
-            ConnectTimeout = 10_000,
-            SyncTimeout = 10_000,
-        };
-        await using var mux = await ConnectionMultiplexer.ConnectAsync(options);
+        await using var mux = await ConnectLibraryAsync(s.Port, "free", "pw", resp3AndAdmin: true);
         var server = mux.GetServer("127.0.0.1", s.Port);
         Assert.Equal(RedisProtocol.Resp3, server.Protocol);
         Assert.Equal(new Version(7, 4, 1), server.Version);

@@ -61,16 +61,7 @@ public sealed class KubernetesSnapshotTests
         await using var s = await k.StartServerAsync();
         await WaitForRevisionAsync(s, "1");
 
-        var options = new ConfigurationOptions
-        {
-            EndPoints = { { "127.0.0.1", s.Server.EndPoint.Port } },
-            User = "app",
-            Password = "apppw",
-            AbortOnConnectFail = true,
-            ConnectTimeout = 10_000,
-            SyncTimeout = 10_000,
-        };
-        await using var mux = await ConnectionMultiplexer.ConnectAsync(options);
+        await using var mux = await ConnectLibraryAsync(s.Server.EndPoint.Port, "app", "apppw");
         var db = mux.GetDatabase();
         Assert.True(await db.StringSetAsync("app:1", "v"));
         Assert.Equal("v", (string?)await db.StringGetAsync("app:1"));
